@@ -1,0 +1,163 @@
+"""The `closure-check` command: parse options, call the library, print, choose the exit status.
+
+Exit status: 0 pass, 1 fail, 2 input error (unreadable file, invalid record, bad rule files,
+bad option), 3 an internal error of the checker itself (never the user's mistake).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .checker import Checker, checker_for
+from .engine import EngineError
+from .errors import InputError
+from .record import load_record, record_json_schema
+
+EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+def _problems_exit(e: InputError) -> None:
+    for p in e.problems:
+        click.echo(str(p), err=True)
+    n = len(e.problems)
+    click.echo(f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.",
+               err=True)  # fmt: skip
+    sys.exit(EXIT_INPUT)
+
+
+def user_errors(func: F) -> F:
+    """Turn the user's mistakes into messages and exit 2, and the checker's into exit 3."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as e:
+            _problems_exit(e)
+        except EngineError as e:
+            click.echo(f"closure-check: internal error: {e}", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(path_type=Path), default=None,
+    help="A rules folder to use instead of the bundled rules (a policy team's draft).",
+)  # fmt: skip
+as_of_option = click.option(
+    "--as-of", "as_of", type=IsoDate(), default=None,
+    help="The date the check is made as of (default: today). Later dates are input errors.",
+)  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="closure-check")
+def main() -> None:
+    """Check an assessment record against the Child J serious case review before it is
+    completed or closed."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="How to print the report.")  # fmt: skip
+@as_of_option
+@rules_option
+@user_errors
+def check(file: Path, fmt: str, as_of: date | None, rules_dir: Path | None) -> None:
+    """Check one record (JSON or YAML) and print its report.
+
+    Exit status: 0 pass, 1 fail, 2 input error."""
+    from .render import report_html, report_text
+
+    as_of = as_of or date.today()
+    checker: Checker = checker_for(rules_dir)
+    record = load_record(file, as_of=as_of)
+    report = checker.check(record, as_of=as_of)
+    report = dataclasses.replace(report, input_sha256=_sha256(file))
+    if fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    elif fmt == "html":
+        click.echo(report_html(report), nl=False)
+    else:
+        click.echo(report_text(report), nl=False)
+    sys.exit(EXIT_FAIL if report.verdict == "fail" else EXIT_PASS)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the record format."""
+    import json
+
+    click.echo(json.dumps(record_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def rules() -> None:
+    """The rule catalogue: list the rules, or explain one."""
+
+
+@rules.command("list")
+@rules_option
+@user_errors
+def rules_list(rules_dir: Path | None) -> None:
+    """List every rule: id, severity, review paragraph and title."""
+    checker = checker_for(rules_dir)
+    width = max(len(lr.rule.id) for lr in checker.rules)
+    for lr in checker.rules:
+        r = lr.rule
+        click.echo(f"{r.id:<{width}}  {r.severity:<8}  {r.source.paragraph:<14}  {r.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+@user_errors
+def rules_show(rule_id: str, rules_dir: Path | None) -> None:
+    """Explain one rule: what it checks, why, its source quoted, and its examples."""
+    from .render import render
+
+    checker = checker_for(rules_dir)
+    lr = checker.rules.get(rule_id)
+    if lr is None:
+        known = ", ".join(r.rule.id for r in checker.rules)
+        click.echo(f'closure-check: there is no rule "{rule_id}". The rules are: {known}', err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(render("rule.txt", rule=lr.rule, path=lr.path), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,88 @@
+"""The one module that touches durable-rules. Everything else sees `Engine.run(facts)`.
+
+It defends against each hazard found in shared/research/durable-rules/README.md:
+- no background threads: the C core is driven directly, never through `durable.engine.Host`,
+  whose dispatcher and timer threads crashed under load (hazard 3);
+- each record in its own session id, deleted afterwards (the 1024-session limit, hazard 2);
+  the `guard` rule always fires on the end-of-record fact, so deletion never meets a session in
+  which no action ran (hazard 1);
+- actions are drained synchronously, here, before results are read: a batch in which some fact
+  matched no rule returns status 1 but its other facts were processed, and we drain them anyway
+  instead of leaving them to a background thread;
+- fact ids are ours (facts.py) and short; a duplicate-identity refusal (a 32-bit hash collision,
+  hazard 6) is retried with salted ids and never reaches the user;
+- only ids, enums, booleans and numbers reach the engine (facts.py): no long strings (hazard 8).
+Ruleset names are global to the process and cannot be removed (hazards, upstream #136), so
+each compiled ruleset is registered once per process under a fresh name and reused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+from typing import Any
+
+import durable_rules_engine as _dre
+
+_OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+_SALTS = ("", "z", "q7", "k_")  # id prefixes tried in turn after a hash collision
+_names = itertools.count()
+_lock = threading.Lock()  # the C core is not thread safe: one record at a time per process
+
+Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
+
+
+class EngineError(RuntimeError):
+    """The rules engine failed on a record. Not the user's mistake: reported, never hidden."""
+
+
+class Engine:
+    """A compiled ruleset registered with the durable-rules C core."""
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self.name = f"closure_check_{os.getpid()}_{next(_names)}"
+        # the core keeps only what it parses; a copy keeps the caller's dict untouched
+        text = json.dumps(definition, ensure_ascii=False, sort_keys=True)
+        try:
+            self._handle = _dre.create_ruleset(self.name, text)
+        except _dre.error as e:
+            raise EngineError(f"the rules engine refused the compiled rules: {e}") from e
+        self._sids = itertools.count()
+
+    def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
+        """Assert one record's facts in a fresh session and return every rule that fired."""
+        with _lock:
+            for salt in _SALTS:
+                firings = self._run_once(facts, salt)
+                if firings is not None:
+                    return firings
+        raise EngineError("the rules engine refused this record's facts as duplicates")
+
+    def _run_once(self, facts: list[dict[str, Any]], salt: str) -> list[Firing] | None:
+        sid = f"{salt}{next(self._sids)}"
+        batch = [dict(f, sid=sid, id=salt + f["id"]) for f in facts]
+        try:
+            code, state = _dre.assert_facts(self._handle, json.dumps(batch, ensure_ascii=False))
+            if code not in (_OK, _NOT_HANDLED, _OBSERVED):
+                raise EngineError(f"the rules engine answered {code}")
+            firings = self._drain(state, len(salt))
+            return None if code == _OBSERVED else firings
+        except _dre.error as e:
+            raise EngineError(f"the rules engine failed: {e}") from e
+        finally:
+            try:
+                _dre.delete_state(self._handle, sid)
+            except _dre.error:
+                pass
+
+    def _drain(self, state: int, cut: int) -> list[Firing]:
+        out: list[Firing] = []
+        result = _dre.start_action_for_state(self._handle, state)
+        message = result[1] if result else None
+        while message:
+            for rule_name, matched in json.loads(message).items():
+                out.append((rule_name, {a: f["id"][cut:] for a, f in matched.items()}))
+            message = _dre.complete_and_start_action(self._handle, state)
+        return out

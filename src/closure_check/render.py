@@ -1,0 +1,41 @@
+"""Render reports with the jinja2 templates in `templates/` (shipped as closure_check.templates)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .report import Report
+
+
+@cache
+def environment() -> Environment:
+    folder = str(resources.files("closure_check.templates"))
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        # HTML templates end in .html: select_autoescape looks at the last extension only.
+        autoescape=select_autoescape(["html"], default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["words"] = lambda v: str(v).replace("_", " ")
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def report_text(report: Report) -> str:
+    """The report a social worker reads first: the verdict, then what fails and how to fix it."""
+    return render("report.txt", report=report)
+
+
+def report_html(report: Report) -> str:
+    """One self-contained page: no scripts, fonts or styles from anywhere else."""
+    return render("report.html", report=report)

@@ -1,0 +1,1 @@
+"""The bundled rule files (YAML). This file only lets Python ship the folder."""

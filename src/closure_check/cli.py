@@ -9,70 +9,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from . import __version__
+from ._cliutil import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, as_of_option, rules_option, user_errors
 from .checker import Checker, checker_for
-from .engine import EngineError
-from .errors import InputError
 from .record import load_record, record_json_schema
-
-EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class IsoDate(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
-
-
-def _problems_exit(e: InputError) -> None:
-    for p in e.problems:
-        click.echo(str(p), err=True)
-    n = len(e.problems)
-    click.echo(f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.",
-               err=True)  # fmt: skip
-    sys.exit(EXIT_INPUT)
-
-
-def user_errors(func: F) -> F:
-    """Turn the user's mistakes into messages and exit 2, and the checker's into exit 3."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as e:
-            _problems_exit(e)
-        except EngineError as e:
-            click.echo(f"closure-check: internal error: {e}", err=True)
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
-
-
-rules_option = click.option(
-    "--rules", "rules_dir", type=click.Path(path_type=Path), default=None,
-    help="A rules folder to use instead of the bundled rules (a policy team's draft).",
-)  # fmt: skip
-as_of_option = click.option(
-    "--as-of", "as_of", type=IsoDate(), default=None,
-    help="The date the check is made as of (default: today). Later dates are input errors.",
-)  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,6 +102,9 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
         click.echo(f'closure-check: there is no rule "{rule_id}". The rules are: {known}', err=True)
         sys.exit(EXIT_INPUT)
     click.echo(render("rule.txt", rule=lr.rule, path=lr.path), nl=False)
+
+
+# Commands that live in their own modules are registered here.
 
 
 if __name__ == "__main__":  # pragma: no cover

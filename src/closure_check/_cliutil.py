@@ -1,0 +1,69 @@
+"""Pieces every command shares: dates as options, the rules option, exit statuses, and turning
+a user's mistake into a message instead of a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .engine import EngineError
+from .errors import InputError
+
+EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+def _problems_exit(e: InputError) -> None:
+    for p in e.problems:
+        click.echo(str(p), err=True)
+    n = len(e.problems)
+    click.echo(f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.",
+               err=True)  # fmt: skip
+    sys.exit(EXIT_INPUT)
+
+
+def user_errors(func: F) -> F:
+    """Turn the user's mistakes into messages and exit 2, and the checker's into exit 3."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as e:
+            _problems_exit(e)
+        except EngineError as e:
+            click.echo(f"closure-check: internal error: {e}", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(path_type=Path), default=None,
+    help="A rules folder to use instead of the bundled rules (a policy team's draft).",
+)  # fmt: skip
+as_of_option = click.option(
+    "--as-of", "as_of", type=IsoDate(), default=None,
+    help="The date the check is made as of (default: today). Later dates are input errors.",
+)  # fmt: skip
+
+

@@ -20,7 +20,7 @@ EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -36,8 +36,9 @@ def _problems_exit(e: InputError) -> None:
     for p in e.problems:
         click.echo(str(p), err=True)
     n = len(e.problems)
-    click.echo(f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.",
-               err=True)  # fmt: skip
+    click.echo(
+        f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.", err=True
+    )
     sys.exit(EXIT_INPUT)
 
 
@@ -58,12 +59,16 @@ def user_errors(func: F) -> F:
 
 
 rules_option = click.option(
-    "--rules", "rules_dir", type=click.Path(path_type=Path), default=None,
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path),
+    default=None,
     help="A rules folder to use instead of the bundled rules (a policy team's draft).",
-)  # fmt: skip
+)
 as_of_option = click.option(
-    "--as-of", "as_of", type=IsoDate(), default=None,
+    "--as-of",
+    "as_of",
+    type=IsoDate(),
+    default=None,
     help="The date the check is made as of (default: today). Later dates are input errors.",
-)  # fmt: skip
-
-
+)

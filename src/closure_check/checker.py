@@ -7,12 +7,11 @@ gathers its firings and turns them into findings with the rule file's messages.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from . import __version__
 from .compiler import GUARD, Compiled, EngineRule, compile_rules
@@ -21,7 +20,7 @@ from .errors import Problem, RuleFileError
 from .facts import Facts, build_facts
 from .messages import Messages
 from .record import Record
-from .report import Finding, Report, RuleResult
+from .report import Finding, Report, RuleResult, Status
 from .rulefile import RuleSet, load_rules
 
 
@@ -35,7 +34,7 @@ class _Failure:
 def _evidence_key(item: dict[str, Any]) -> tuple[str, str]:
     """Earliest-dated evidence first, then a stable order: never the record's list order."""
     when = item.get("on") or item.get("completed_on") or ""
-    return (str(when), json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return (str(when), repr(sorted(item.items(), key=lambda kv: kv[0])))
 
 
 class Checker:
@@ -97,25 +96,36 @@ class Checker:
                 for sid in applies.get((ri, pi), ()):
                     subject_id, name = facts.subjects[sid]
                     ctx: dict[str, Any] = {
-                        "name": name, "subject": facts.items[sid], "record": record_item,
+                        "name": name,
+                        "subject": facts.items[sid],
+                        "record": record_item,
                         "data": rule.data,
-                    }  # fmt: skip
+                    }
                     failures = fails.get((ri, pi, sid))
                     if not failures:
                         evidence = {}
                         for qi, req in enumerate(part.requires):
                             found = [facts.items[f] for f in witnesses.get((ri, pi, sid, qi), ())]
                             if found:
-                                evidence[req.name] = min(found, key=_evidence_key)
+                                best = min(found, key=_evidence_key) if len(found) > 1 else found[0]
+                                evidence[req.name] = best
                         msg = self.messages.render(part.pass_, ctx | {"evidence": evidence})
                         findings.append(Finding(subject_id, name, "pass", msg))
                         continue
                     problems, remedies = [], []
-                    for f in sorted(failures, key=lambda f: (f.requirement, str(f.value),
-                                    _evidence_key(facts.items[f.evidence]) if f.evidence else ("", ""))):  # fmt: skip
+                    for f in sorted(
+                        failures,
+                        key=lambda f: (
+                            f.requirement,
+                            str(f.value),
+                            _evidence_key(facts.items[f.evidence]) if f.evidence else ("", ""),
+                        ),
+                    ):
                         req = part.requires[f.requirement]
-                        fctx = ctx | {"value": f.value,
-                                      "evidence": facts.items[f.evidence] if f.evidence else {}}  # fmt: skip
+                        fctx = ctx | {
+                            "value": f.value,
+                            "evidence": facts.items[f.evidence] if f.evidence else {},
+                        }
                         problem = self.messages.render(req.fail, fctx)
                         remedy = self.messages.render(req.remedy, fctx)
                         if problem not in problems:
@@ -127,19 +137,29 @@ class Checker:
                         Finding(subject_id, name, "fail", f"{problem} {remedy}", problem, remedy)
                     )
             findings.sort(key=lambda f: (f.status != "fail", f.subject))
+            status: Status
             if not findings:
                 status = "not_applicable"
-                na = self.messages.render(rule.not_applicable, {"record": record_item,
-                                                                "data": rule.data})  # fmt: skip
+                na = self.messages.render(
+                    rule.not_applicable, {"record": record_item, "data": rule.data}
+                )
             else:
                 status = "fail" if any(f.status == "fail" for f in findings) else "pass"
                 na = ""
-            results.append(RuleResult(rule.id, rule.title, rule.severity, rule.source.paragraph,
-                                      status, tuple(findings), na))  # fmt: skip
-        verdict = "fail" if any(
-            r.status == "fail" and r.severity == "blocker" for r in results
-        ) else "pass"  # fmt: skip
-        worker = {k: v for k, v in record_item["worker"].items() if isinstance(v, str)}
+            results.append(
+                RuleResult(
+                    rule.id,
+                    rule.title,
+                    rule.severity,
+                    rule.source.paragraph,
+                    status,
+                    tuple(findings),
+                    na,
+                )
+            )
+        blocked = any(r.status == "fail" and r.severity == "blocker" for r in results)
+        verdict: Literal["pass", "fail"] = "fail" if blocked else "pass"
+        worker = record.worker.model_dump(exclude_none=True)
         return Report(
             assessment_id=record.id,
             verdict=verdict,
@@ -164,7 +184,9 @@ def checker_for(folder: Path | None = None) -> Checker:
     return _checkers[key]
 
 
-def check(record: Record, rules: RuleSet | Checker | None = None, as_of: date | None = None) -> Report:
+def check(
+    record: Record, rules: RuleSet | Checker | None = None, as_of: date | None = None
+) -> Report:
     """Check one record. `rules` is a loaded rules folder (default: the bundled rules)."""
     if isinstance(rules, Checker):
         checker = rules

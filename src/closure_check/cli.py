@@ -30,7 +30,7 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True, help="How to print the report.")  # fmt: skip
+              show_default=True, help="How to print the report.")
 @as_of_option
 @rules_option
 @user_errors

@@ -61,9 +61,15 @@ class _Ctx:
     """Where a test is being compiled: which file, which fact kind, what names mean."""
 
     def __init__(
-        self, lr: LoadedRule, terms: TermsFile, where: str, kind: str, alias: str,
-        subject_kind: str, bound: dict[str, Any],
-    ) -> None:  # fmt: skip
+        self,
+        lr: LoadedRule,
+        terms: TermsFile,
+        where: str,
+        kind: str,
+        alias: str,
+        subject_kind: str,
+        bound: dict[str, Any],
+    ) -> None:
         self.lr, self.terms, self.where = lr, terms, where
         self.kind, self.alias, self.subject_kind, self.bound = kind, alias, subject_kind, bound
 
@@ -114,7 +120,9 @@ def _fact_ref(ctx: _Ctx, kind: str, alias: str, name: str, spec: FieldSpec, path
     if other.type is T.OPT_DATE:
         raise ctx.error(path, f'"{name}" may be missing, so it cannot be compared with')
     if not (other.type == spec.type or (other.type in dates and spec.type in dates)):
-        raise ctx.error(path, f'"{name}" is {other.type.value}, but this field is {spec.type.value}')
+        raise ctx.error(
+            path, f'"{name}" is {other.type.value}, but this field is {spec.type.value}'
+        )
     return {"$m": name} if alias == ctx.alias else {alias: name}
 
 
@@ -324,7 +332,7 @@ def _branches(ctx: _Ctx, conds: list[Condition], path: str) -> list[list[tuple[s
         else:
             assert c.exists is not None
             options.append([[("exists", (p, c.exists))]])
-    return [sum(combo, []) for combo in itertools.product(*options)] if options else [[]]
+    return [[c for part in combo for c in part] for combo in itertools.product(*options)]
 
 
 def _subject_tests(ctx: _Ctx, skind: str, tests: dict[str, Any], path: str) -> Expr:
@@ -373,8 +381,9 @@ def _requirement_rules(
     if req.every is not None:
         ev: Every = req.every
         rel_ctx = ctx.at(f"{path}.every", ev.fact, REL)
-        kind, where = _related_expr(ctx.at(path, ev.fact, REL), Related(fact=ev.fact,
-                                    where=ev.where), REL, "every")  # fmt: skip
+        kind, where = _related_expr(
+            ctx.at(path, ev.fact, REL), Related(fact=ev.fact, where=ev.where), REL, "every"
+        )
         must = tests_expr(rel_ctx.at(f"{path}.every.must", ev.fact, REL), ev.must)
         return [*_head(skind, b, [], []), Slot(REL, kind, (where, negate(must)))], None
     assert req.exists is not None
@@ -388,7 +397,7 @@ def _requirement_rules(
 def _for_each(ctx: _Ctx, req: Requirement, path: str) -> list[tuple[str | None, Any]]:
     if req.for_each is None:
         return [(None, None)]
-    (var, vals), = req.for_each.items()
+    ((var, vals),) = req.for_each.items()
     if isinstance(vals, str):
         if not vals.startswith("data.") or vals[5:] not in ctx.lr.rule.data:
             raise ctx.error(f"{path}.for_each.{var}", "expects a list or data.<name>")
@@ -406,6 +415,7 @@ def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> Compiled:
         skind = KIND_OF_SUBJECT[part.subject]
         base = _Ctx(lr, terms, f"applies_to[{pi}]", skind, SUBJ, part.subject, {})
         branches = [_build_branch(base, skind, s) for s in _branches(base, part.when, "when")]
+
         def add(name: str, slots: list[Slot], m: EngineRule) -> None:
             for k, conditions in enumerate(expand(slots)):
                 definition[f"{name}.{k}"] = {"all": conditions}
@@ -416,13 +426,23 @@ def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> Compiled:
             for qi, req in enumerate(part.requires):
                 path = f"requires[{qi}]"
                 for vi, (var, val) in enumerate(_for_each(base, req, path)):
-                    ctx = _Ctx(lr, terms, f"applies_to[{pi}]", skind, SUBJ, part.subject,
-                               {var: val} if var else {})  # fmt: skip
+                    ctx = _Ctx(
+                        lr,
+                        terms,
+                        f"applies_to[{pi}]",
+                        skind,
+                        SUBJ,
+                        part.subject,
+                        {var: val} if var else {},
+                    )
                     fail, witness = _requirement_rules(ctx, skind, req, b, path)
                     add(f"{ri}.{pi}.f.{qi}.{vi}.{bi}", fail, EngineRule(ri, pi, "fail", qi, val))
                     if witness is not None:
-                        add(f"{ri}.{pi}.w.{qi}.{vi}.{bi}", witness,
-                            EngineRule(ri, pi, "witness", qi, val))  # fmt: skip
+                        add(
+                            f"{ri}.{pi}.w.{qi}.{vi}.{bi}",
+                            witness,
+                            EngineRule(ri, pi, "witness", qi, val),
+                        )
     return Compiled(definition, meta)
 
 
@@ -444,8 +464,14 @@ def compile_rules(rules: RuleSet) -> Compiled:
         meta.update(c.meta)
     for name, rel in rules.terms_file.conditions.items():
         if rel.fact not in FACTS:
-            problems.append(Problem(str(rules.folder / "_terms.yaml"), None,
-                                    f"conditions.{name}.fact", f'"{rel.fact}" is not a kind of fact'))  # fmt: skip
+            problems.append(
+                Problem(
+                    str(rules.folder / "_terms.yaml"),
+                    None,
+                    f"conditions.{name}.fact",
+                    f'"{rel.fact}" is not a kind of fact',
+                )
+            )
     if problems:
         raise RuleFileError(problems)
     # Always fires once per record: a session in which an action ran can be deleted safely

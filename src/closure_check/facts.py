@@ -78,9 +78,7 @@ FACTS: dict[str, dict[str, FieldSpec]] = {
         "closure": FieldSpec(T.BOOL, "the case is being closed (closure is present)"),
         "closure_on": FieldSpec(T.OPT_DATE, "closure.on"),
         "closure_reason": _enum("closure.reason", _lit(rec.ClosureReason), optional=True),
-        "notification_decision": FieldSpec(
-            T.BOOL, "closure.notification_decision is recorded"
-        ),
+        "notification_decision": FieldSpec(T.BOOL, "closure.notification_decision is recorded"),
         "notification_reasons": FieldSpec(T.TEXT, "closure.notification_decision.reasons"),
     },
     "child": {
@@ -156,8 +154,13 @@ FACTS: dict[str, dict[str, FieldSpec]] = {
 
 #: Kinds a rule part may take as its subject, and the subject id each reports.
 SUBJECT_KINDS = ("assessment", "child", "person", "agency", "discharge")
-KIND_OF_SUBJECT = {"assessment": "record", "child": "child", "person": "person",
-                   "agency": "agency", "discharge": "discharge"}  # fmt: skip
+KIND_OF_SUBJECT = {
+    "assessment": "record",
+    "child": "child",
+    "person": "person",
+    "agency": "agency",
+    "discharge": "discharge",
+}
 
 #: Field names the engine reserves or that identify a fact; never a rule field.
 FACT_TYPE_FIELD = "t"
@@ -195,9 +198,10 @@ class Facts:
     subjects: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def _dump(model: Any) -> dict[str, Any]:
-    out: dict[str, Any] = model.model_dump(mode="json", exclude_none=False)
-    return out
+def _view(model: Any) -> dict[str, Any]:
+    """A shallow view of a record item for messages: its fields, nested items left as they are
+    (a template reads `subject.seen[0].on` from them just the same, and no copy is made)."""
+    return dict(model)
 
 
 def build_facts(record: rec.Record, terms: Terms) -> Facts:
@@ -214,7 +218,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         party[p.id] = len(children) + j
     names = {c.id: c.name for c in children} | {p.id: p.name for p in people}
     working_days = working_days_between(record.started_on, completed)
-    record_item = _dump(record) | {"working_days": working_days}
+    record_item = _view(record) | {"working_days": working_days}
 
     def add(fid: str, fact_type: str, item: dict[str, Any], /, **fields: Any) -> dict[str, Any]:
         fact = {"id": fid, FACT_TYPE_FIELD: fact_type, **fields}
@@ -277,7 +281,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         add(
             fid,
             "child",
-            _dump(c),
+            _view(c),
             ref=party[c.id],
             unborn=bool(c.unborn),
             looked_after=bool(c.looked_after),
@@ -291,7 +295,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
             add(
                 f"v{i}_{j}",
                 "visit",
-                _dump(v) | {"child": c.id, "child_name": c.name},
+                _view(v) | {"child": c.id, "child_name": c.name},
                 child=party[c.id],
                 on=day_number(v.on),
                 how=v.how,
@@ -301,7 +305,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
             add(
                 f"m{i}_{j}",
                 "parent",
-                {"person": _dump(p), "role": role, "child": c.id, "child_name": c.name},
+                {"person": _view(p), "role": role, "child": c.id, "child_name": c.name},
                 child=party[c.id],
                 person=party[p.id],
                 role=role,
@@ -312,7 +316,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
             add(
                 f"l{i}_{j}",
                 "lives_with",
-                _dump(lw) | {"child": c.id, "child_name": c.name, "name": names[lw.person]},
+                _view(lw) | {"child": c.id, "child_name": c.name, "name": names[lw.person]},
                 child=party[c.id],
                 person=party[lw.person],
                 since=day_number(lw.since),
@@ -325,7 +329,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         add(
             fid,
             "person",
-            _dump(p),
+            _view(p),
             ref=party[p.id],
             relationship=p.relationship,
             supporting=bool(p.supporting),
@@ -338,7 +342,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         add(
             f"k{k}",
             "check",
-            _dump(chk) | {"name": "the family" if about_family else names[chk.subject]},
+            _view(chk) | {"name": "the family" if about_family else names[chk.subject]},
             subject=-1 if about_family else party[chk.subject],
             about_family=about_family,
             source=chk.source,
@@ -354,7 +358,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         add(
             fid,
             "agency",
-            _dump(ag),
+            _view(ag),
             ref=a,
             involvement=ag.involvement,
             **dates(consulted_on=ag.consulted_on),
@@ -366,7 +370,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
             add(
                 f"n{n}",
                 "notified",
-                _dump(note),
+                _view(note),
                 # an agency name that matches no agency notifies nobody the rules know of
                 agency=agency_ref.get(note.agency, -1),
                 on=day_number(note.on),
@@ -379,7 +383,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
         add(
             fid,
             "discharge",
-            _dump(dis) | {"name": names[dis.person]},
+            _view(dis) | {"name": names[dis.person]},
             ref=d,
             person=party[dis.person],
             service=dis.service,

@@ -21,8 +21,12 @@ class Finding:
     remedy: str = ""  # what would put it right (fail only)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"subject": self.subject, "status": self.status,
-                             "message": self.message, "name": self.name}  # fmt: skip
+        d: dict[str, Any] = {
+            "subject": self.subject,
+            "status": self.status,
+            "message": self.message,
+            "name": self.name,
+        }
         if self.status == "fail":
             d["problem"], d["remedy"] = self.problem, self.remedy
         return d

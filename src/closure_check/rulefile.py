@@ -89,7 +89,8 @@ class Requirement(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Requirement:
-        given = [k for k in ("subject", "record", "exists", "every") if getattr(self, k) is not None]
+        kinds = ("subject", "record", "exists", "every")
+        given = [k for k in kinds if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
                 "a requirement has exactly one of: subject, record, exists, every "
@@ -185,12 +186,12 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears twice", key_node.start_mark
             )
-        seen[key] = loader.construct_object(value_node)  # type: ignore[no-untyped-call]
+        seen[key] = loader.construct_object(value_node)
     return seen
 
 
@@ -202,15 +203,18 @@ def _no_alias(loader: _UniqueKeyLoader, node: yaml.Node) -> Any:
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 # Dates stay text (the compiler reads them), and only true/false are booleans: in YAML 1.1
 # `on:` (a field name the record format uses) and `no` would silently become booleans.
 _UniqueKeyLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in (
-        "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    k: [
+        (tag, rx)
+        for tag, rx in v
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}  # fmt: skip
+}
 _UniqueKeyLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -218,12 +222,12 @@ _UniqueKeyLoader.add_implicit_resolver(
 
 class _NoAliasComposer(_UniqueKeyLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.events.AliasEvent):  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in rule files", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
@@ -234,15 +238,15 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise RuleFileError([Problem(str(path), None, "", f"cannot read the file: {e}")]) from e
     loader = _NoAliasComposer(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
-        data = loader.construct_document(node) if node is not None else None  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(e, "problem", None) or str(e)
         raise RuleFileError([Problem(str(path), line, "", f"not valid YAML: {what}")]) from e
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return data, node
 
 
@@ -273,9 +277,7 @@ def dotted(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _validation_problems(
-    path: Path, node: yaml.Node | None, err: ValidationError
-) -> list[Problem]:
+def _validation_problems(path: Path, node: yaml.Node | None, err: ValidationError) -> list[Problem]:
     problems = []
     for e in err.errors():
         # pydantic adds the model or union member name into loc; keep only real keys
@@ -340,9 +342,14 @@ def load_rules(folder: Path | None = None) -> RuleSet:
         m = RULE_FILE.match(path.name)
         if not m:
             problems.append(
-                Problem(str(path), None, "", "a rule file is named NN-<rule id>.yaml, "
-                        "NN being its place in the catalogue (for example 16-my-new-rule.yaml)")
-            )  # fmt: skip
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    "a rule file is named NN-<rule id>.yaml, "
+                    "NN being its place in the catalogue (for example 16-my-new-rule.yaml)",
+                )
+            )
             continue
         try:
             rule = parse_rule_file(path)

@@ -59,7 +59,14 @@ class Engine:
         self._sids = itertools.count()
 
     def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
-        """Assert one record's facts in a fresh session and return every rule that fired."""
+        """Assert one record's facts in a fresh session and return every rule that fired.
+
+        The end-of-record fact always goes last, whatever order the facts come in: absence is
+        judged when the end fact arrives (research hazard 4), so a fact after it would be missed.
+        """
+        facts = [f for f in facts if f.get("t") != "end"] + [
+            f for f in facts if f.get("t") == "end"
+        ]
         with _lock:
             for salt in _SALTS:
                 firings = self._run_once(facts, salt)

@@ -14,6 +14,9 @@ def write_private(path: Path, text: str) -> None:
     """Write `text` to `path` atomically with permissions 0600: a crash leaves the old file (or
     none), never half a report."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # never replace a device, a folder or a pipe (such as /dev/null) with a file
+        raise InputError([Problem(str(path), None, "", "is not a regular file; not written")])
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

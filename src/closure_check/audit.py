@@ -1,0 +1,1263 @@
+"""The supervisors' audit: check every record in files, folders and JSON Lines files, and write
+the exception report (JSON, HTML, CSV).
+
+`run(paths, as_of=...) -> Audit` is the library call; `closure-check audit` only parses options,
+calls it, writes the outputs and prints the summary.
+
+Streaming. Records are read one at a time (a JSON Lines file line by line) and handed to worker
+processes in small chunks. What comes back is folded into counts, one row per exception (one
+failing finding) and, for records whose verdict is `fail`, their full report: a passing record
+leaves nothing behind but its counts. So `reports` in the audit JSON holds the failing records'
+reports only, and says so (`"reports_included": "failing"`).
+
+Inputs. Paths are read in the order given; a folder's record files (.json, .yaml, .yml, .jsonl)
+in name order, then its subfolders likewise; hidden names and other files (a README) skipped.
+A JSON Lines file is one record per line (blank lines skipped), each bad line an invalid record
+with its line number. A file that cannot be read at all is an invalid record too; only when
+nothing at all could be read is the audit a failure to run (exit status 2).
+
+Workers. Records are checked in `workers` processes forked from multiprocessing's fork server (a
+clean process that has imported closure-check but never loaded rules into the engine), or
+spawned where there is none; never a plain fork of this process. Each builds its own checker.
+Records go out in chunks and come back one by one, and are put back into input order before they
+are counted, so the output does not depend on the number of workers. The worker that checks a
+record is a separate process even when `workers` is 1: durable-rules can crash the process it
+runs in, and a crash must cost one record, not the batch. When a worker dies, the record it was
+checking is listed in `errors` with a problem saying the rules engine crashed on it, and counted
+as `invalid` (it was read but could not be checked, so `checked + invalid == read` still holds;
+`crashed` says how many of the invalid records are such crashes). The worker is restarted and
+the rest are checked.
+
+Fingerprints. Each exception is identified by the first 16 hex digits of the SHA-256 of its rule,
+assessment id and subject id, so it keeps its fingerprint from one week's audit to the next and
+`--baseline` can tell new exceptions from persisting ones, and list those resolved since (their
+record was checked again and the exception is gone) apart from those not rechecked (their record
+was missing from this audit, or invalid, so nothing is known).
+
+Pseudonyms (`redact=True`). Every child's, adult's and worker's name is replaced, in every field
+and inside every message, by a pseudonym such as "Child 3f2a9c": the first 6 hex digits of the
+SHA-256 of a fixed salt, the kind of person and their id (a child's or adult's id with the
+assessment id, since those ids are only unique within a record; a worker's own id). It is a
+function of ids, never of names, so it is the same in every run (baselines keep working) and
+cannot be reversed by guessing names; ids are kept. Free text from the record that a message
+quotes (a conclusion, a note, reasons) is replaced by "[text withheld]", since it may name anyone.
+File names are kept as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from .checker import Checker, checker_for
+from .engine import EngineError
+from .errors import InputError, Problem
+from .output import write_private
+from .record import Record, decode_json, decode_yaml, parse_record, read_text
+from .report import Report
+
+__all__ = [
+    "AUDIT_FORMAT",
+    "RECORD_SUFFIXES",
+    "Audit",
+    "CheckFn",
+    "Counts",
+    "Outcome",
+    "check_outputs",
+    "check_record",
+    "csv_text",
+    "fingerprint",
+    "html_text",
+    "load_baseline",
+    "pseudonym",
+    "run",
+    "write_outputs",
+]
+
+AUDIT_FORMAT: Final = "closure-check/audit/1"
+
+#: What a folder is searched for; other files (a README, say) are skipped.
+RECORD_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".jsonl"})
+
+#: Replaces quoted free text in a pseudonymised report.
+WITHHELD: Final = "[text withheld]"
+
+#: Checks one record. Injectable so that a test can stand in for an engine that crashes.
+CheckFn = Callable[[Checker, Record, date], Report]
+
+CRASH_MESSAGE: Final = (
+    "the rules engine crashed on this record ({how}), so it was not checked; the other records "
+    "were checked. Please send this record to whoever supports closure-check."
+)
+
+_CHUNK_FIRST, _CHUNK_MAX = 4, 128  # records per chunk sent to a worker, growing to the maximum
+_WINDOW_PER_WORKER = 4 * _CHUNK_MAX  # how far a worker may run ahead of the oldest unfinished
+_MAX_START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
+
+
+def check_record(checker: Checker, record: Record, as_of: date) -> Report:
+    """The default `CheckFn`: the checker's own."""
+    return checker.check(record, as_of=as_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints and pseudonyms
+# ---------------------------------------------------------------------------------------------
+
+_SALT: Final = "closure-check pseudonym 1"
+_LABELS: Final = {"child": "Child", "adult": "Adult", "worker": "Worker"}
+
+
+def fingerprint(rule: str, assessment_id: str, subject: str) -> str:
+    """The stable identity of an exception: the same rule, record and subject every week."""
+    text = json.dumps([rule, assessment_id, subject], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def pseudonym(kind: Literal["child", "adult", "worker"], *key: str) -> str:
+    """A name such as "Child 3f2a9c", derived from ids only (see the module's docstring)."""
+    text = json.dumps([_SALT, kind, *key], ensure_ascii=False)
+    return f"{_LABELS[kind]} {hashlib.sha256(text.encode('utf-8')).hexdigest()[:6]}"
+
+
+def _person_pseudonym(kind: str, assessment_id: str, subject: str) -> str:
+    """A child's or adult's pseudonym: their ids are unique only within their record."""
+    return pseudonym("child" if kind == "child" else "adult", assessment_id, subject)
+
+
+#: Record fields holding free text, which a message may quote and which may name anyone.
+_FREE_TEXT: Final = frozenset(
+    {
+        "conclusion",
+        "outstanding_information",
+        "missing_information_plan",
+        "recommendations",
+        "parents_note",
+        "considered",
+        "note",
+        "reasons",
+        "decided_by",
+    }
+)
+
+_WORD = re.compile(r"\w")
+
+
+class _Redactor:
+    """Replaces each known name (and quoted free text) of one record inside any text."""
+
+    def __init__(self, names: dict[str, str], texts: Iterable[str]) -> None:
+        table: dict[str, str] = {}
+        for text in texts:
+            for form in _forms(text):
+                table[form] = WITHHELD
+        for name, alias in names.items():  # a name that is also a free text becomes the alias
+            for form in _forms(name):
+                table[form] = alias
+        self._table = table
+        self._needles = sorted(table, key=lambda n: (-len(n), n))  # longest first
+        self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def __call__(self, text: str) -> str:
+        hits = tuple(n for n in self._needles if n in text)  # cheap, and usually none
+        if not hits:
+            return text
+        pattern = self._patterns.get(hits)
+        if pattern is None:
+            parts = []
+            for needle in hits:  # a name is replaced as a whole word, never inside another
+                before = r"(?<!\w)" if _WORD.match(needle[0]) else ""
+                after = r"(?!\w)" if _WORD.match(needle[-1]) else ""
+                parts.append(before + re.escape(needle) + after)
+            pattern = self._patterns[hits] = re.compile("|".join(parts))
+        return pattern.sub(lambda m: self._table[m.group(0)], text)
+
+
+def _forms(text: str) -> list[str]:
+    """A value as a message may show it: as written, JSON-escaped, and shortened (see
+    record._show, which cuts text over 60 characters to 57 and "...")."""
+    if not text.strip():
+        return []
+    escaped = json.dumps(text, ensure_ascii=False)[1:-1]
+    forms = {text.strip(), escaped}
+    if len(text) > 60:
+        forms.add(json.dumps(text[:57], ensure_ascii=False)[1:-1])
+    return [f for f in forms if f.strip()]
+
+
+def _free_texts(data: object) -> list[str]:
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in _FREE_TEXT and isinstance(item, str):
+                    found.append(item)
+                else:
+                    stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def _redactor_for_record(record: Record) -> _Redactor:
+    aid = record.id
+    names: dict[str, str] = {}
+    for person in record.people:
+        names[person.name] = pseudonym("adult", aid, person.id)
+    for child in record.children:
+        names[child.name] = pseudonym("child", aid, child.id)
+    by = record.decision.by
+    if by.name:
+        names[by.name] = (
+            pseudonym("worker", by.id) if by.id else pseudonym("worker", "decision", aid)
+        )
+    if record.worker.name:
+        names[record.worker.name] = pseudonym("worker", record.worker.id)
+    return _Redactor(names, _free_texts(record.model_dump(mode="json")))
+
+
+def _redactor_for_data(data: object) -> _Redactor:
+    """For a record that did not validate: whatever names can be found where they belong."""
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+    def group(value: object, key: str) -> dict[str, Any]:
+        item = value.get(key) if isinstance(value, dict) else None
+        return item if isinstance(item, dict) else {}
+
+    def items(key: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(value, list):
+            return []
+        return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+
+    aid = text(data.get("id")) if isinstance(data, dict) else ""
+    names: dict[str, str] = {}
+    for i, person in items("people"):
+        names[text(person.get("name"))] = pseudonym("adult", aid, text(person.get("id")) or f"#{i}")
+    for i, child in items("children"):
+        names[text(child.get("name"))] = pseudonym("child", aid, text(child.get("id")) or f"#{i}")
+    by = group(group(data, "decision"), "by")
+    by_id = text(by.get("id"))
+    names[text(by.get("name"))] = (
+        pseudonym("worker", by_id) if by_id else pseudonym("worker", "decision", aid)
+    )
+    worker = group(data, "worker")
+    names[text(worker.get("name"))] = pseudonym("worker", text(worker.get("id")))
+    names.pop("", None)
+    return _Redactor(names, _free_texts(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One record to check: a file (`text` None: the worker reads it) or a JSON Lines line."""
+
+    seq: int
+    source: str
+    line: int | None
+    text: str | None
+    yaml: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What checking one record left behind: enough for the counts and the outputs."""
+
+    seq: int
+    source: str
+    line: int | None
+    status: Literal["pass", "fail", "invalid"]
+    assessment_id: str = ""
+    kind: str = ""
+    problems: tuple[Problem, ...] = ()
+    unreadable: bool = False  # the file could not be read at all
+    crashed: bool = False  # the rules engine crashed or failed on it
+    exceptions: tuple[dict[str, Any], ...] = ()
+    report: dict[str, Any] | None = None  # the full report, for a failing record only
+
+
+def _unreadable(seq: int, source: str, exc: OSError) -> Outcome:
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError):
+        reason = "it is a folder, not a file"
+    problem = Problem(source, None, "", f"cannot be read: {reason}")
+    return Outcome(seq, source, None, "invalid", problems=(problem,), unreadable=True)
+
+
+def _files(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[tuple[str, OSError | None]]:
+    """Every file to read, in a stable order: the paths as given; inside a folder, its record
+    files sorted by name, then its subfolders likewise (hidden names skipped, symbolic links to
+    folders not followed). A path that cannot be listed or read comes with its error."""
+
+    def walk(folder: Path) -> Iterator[tuple[str, OSError | None]]:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            yield str(folder), exc
+            return
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            path = folder / entry.name
+            if is_folder:
+                subfolders.append(path)
+            elif path.suffix.lower() in RECORD_SUFFIXES and not _skipped(path, skip):
+                yield str(path), None
+        for sub in subfolders:
+            yield from walk(sub)
+
+    for path in paths:
+        if path.is_dir():
+            yield from walk(path)
+        else:
+            yield str(path), None
+
+
+def _skipped(path: Path, skip: frozenset[str]) -> bool:
+    return bool(skip) and os.path.realpath(path) in skip
+
+
+_BOM = "\ufeff"
+
+
+def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outcome]:
+    """Tasks for the workers, in input order; what fails before a worker could see it (a JSON
+    Lines file that cannot be read, a line that is not UTF-8) comes as an Outcome."""
+    seq = 0
+    for source, error in _files(paths, skip):
+        if error is not None:
+            yield _unreadable(seq, source, error)
+            seq += 1
+            continue
+        suffix = Path(source).suffix.lower()
+        if suffix != ".jsonl":
+            yield _Task(seq, source, None, None, suffix in (".yaml", ".yml"))
+            seq += 1
+            continue
+        try:
+            with open(source, "rb") as lines:
+                for number, raw in enumerate(lines, start=1):
+                    try:
+                        text = raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        message = (
+                            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read): "
+                            "save the file as UTF-8 and try again"
+                        )
+                        problem = Problem(source, number, "", message)
+                        yield Outcome(seq, source, number, "invalid", problems=(problem,))
+                        seq += 1
+                        continue
+                    if number == 1 and text.startswith(_BOM):
+                        text = text[1:]
+                    if text.strip():
+                        yield _Task(seq, source, number, text, False)
+                        seq += 1
+        except OSError as exc:
+            yield _unreadable(seq, source, exc)
+            seq += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking one record (in a worker)
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_task(
+    checker: Checker, task: _Task, as_of: date, redact: bool, check_fn: CheckFn
+) -> Outcome:
+    seq, source, line = task.seq, task.source, task.line
+    data: object = None
+    try:
+        if task.text is None:
+            try:
+                text = read_text(Path(source))
+            except InputError as exc:
+                unreadable = any(p.message.startswith("cannot be read") for p in exc.problems)
+                return Outcome(
+                    seq,
+                    source,
+                    line,
+                    "invalid",
+                    problems=tuple(exc.problems),
+                    unreadable=unreadable,
+                )
+        else:
+            text = task.text
+        if task.yaml:
+            data = decode_yaml(text, source=source)
+        else:
+            data = decode_json(text, source=source, line=line)
+        record = parse_record(data, source=source, as_of=as_of, line=line)
+    except InputError as exc:
+        problems = tuple(exc.problems)
+        if redact:
+            hide = _redactor_for_data(data)
+            problems = tuple(replace(p, message=hide(p.message)) for p in problems)
+        aid = data.get("id") if isinstance(data, dict) else None
+        return Outcome(
+            seq, source, line, "invalid", aid if isinstance(aid, str) else "", problems=problems
+        )
+
+    try:
+        report = check_fn(checker, record, as_of)
+    except EngineError as exc:
+        message = f"the rules engine failed on this record, so it was not checked: {exc}"
+        return _failed(task, record, message)
+    except Exception as exc:  # a fault of closure-check itself: report it, check the rest
+        message = (
+            "closure-check failed on this record, so it was not checked (an internal error: "
+            f"{type(exc).__name__}: {exc}). Please send this record to whoever supports "
+            "closure-check."
+        )
+        return _failed(task, record, message)
+    return _outcome(task, record, report, redact)
+
+
+def _failed(task: _Task, record: Record, message: str) -> Outcome:
+    problem = Problem(task.source, task.line, "", message)
+    return Outcome(
+        task.seq,
+        task.source,
+        task.line,
+        "invalid",
+        record.id,
+        record.kind,
+        problems=(problem,),
+        crashed=True,
+    )
+
+
+def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Outcome:
+    aid = record.id
+    children = {c.id for c in record.children}
+    adults = {p.id for p in record.people}
+    agencies = {a.name for a in record.agencies}
+
+    def subject_type(subject: str) -> str:
+        if subject in children:
+            return "child"
+        if subject in adults:
+            return "adult"
+        if subject in agencies:
+            return "agency"
+        return "assessment"
+
+    data = report.to_dict()
+    worker = {
+        "id": record.worker.id,
+        "name": record.worker.name or "",
+        "team": record.worker.team or "",
+    }
+    if redact:
+        hide = _redactor_for_record(record)
+        worker["name"] = pseudonym("worker", record.worker.id) if worker["name"] else ""
+        if "name" in data["worker"]:
+            data["worker"]["name"] = worker["name"]
+        for result in data["results"]:
+            if "message" in result:
+                result["message"] = hide(result["message"])
+            for f in result["findings"]:
+                kind = subject_type(f["subject"])
+                if kind in ("child", "adult"):
+                    f["name"] = _person_pseudonym(kind, aid, f["subject"])
+                else:
+                    f["name"] = hide(f["name"])
+                for key in ("message", "problem", "remedy"):
+                    if key in f:
+                        f[key] = hide(f[key])
+
+    rows = []
+    for result in data["results"]:
+        for f in result["findings"]:
+            if f["status"] != "fail":
+                continue
+            rows.append(
+                {
+                    "fingerprint": fingerprint(result["rule"], aid, f["subject"]),
+                    "assessment_id": aid,
+                    "kind": record.kind,
+                    "source": task.source,
+                    "line": task.line,
+                    "rule": result["rule"],
+                    "title": result["title"],
+                    "severity": result["severity"],
+                    "paragraph": result["source"],
+                    "subject": f["subject"],
+                    "subject_type": subject_type(f["subject"]),
+                    "name": f["name"],
+                    "worker_id": worker["id"],
+                    "worker": worker["name"],
+                    "team": worker["team"],
+                    "problem": f["problem"],
+                    "remedy": f["remedy"],
+                }
+            )
+    failing = report.verdict == "fail"
+    return Outcome(
+        task.seq,
+        task.source,
+        task.line,
+        report.verdict,
+        aid,
+        record.kind,
+        exceptions=tuple(rows),
+        report=data if failing else None,
+    )
+
+
+def _worker_main(
+    conn: Connection, rules_dir: Path | None, as_of: date, redact: bool, check_fn: CheckFn
+) -> None:
+    """A worker process: build a checker, then check each chunk of tasks it is sent, answering
+    record by record (so that, if it dies, the parent knows which record it died on)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    checker = checker_for(rules_dir)
+    conn.send(("ready", checker.rules.version))
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        for task in chunk:
+            conn.send(_check_task(checker, task, as_of, redact, check_fn))
+
+
+# ---------------------------------------------------------------------------------------------
+# The pool of workers
+# ---------------------------------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
+        self.conn, child_end = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(child_end, *args), daemon=True, name="closure-check-worker"
+        )
+        self.process.start()
+        child_end.close()
+        self.ready = False
+        self.pending: deque[_Task] = deque()  # sent, not yet answered, in order
+
+    def stop(self, *, graceful: bool) -> None:
+        if graceful:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _how_it_died(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"the checking process was stopped by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"the checking process was stopped by signal {-exitcode}"
+    return f"the checking process stopped with exit status {exitcode}"
+
+
+def _context() -> Any:
+    """Workers come from a fork server (a clean process that has imported closure-check but
+    never loaded any rules into the engine), or are spawned where there is none. Never a plain
+    fork of this process, which may hold the engine's state and threads."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["closure_check.audit"])
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
+
+
+def _assessment_id(task: _Task) -> str:
+    """The id of a record that crashed its worker, read again here without the engine."""
+    try:
+        text = task.text if task.text is not None else read_text(Path(task.source))
+        if task.yaml:
+            data = decode_yaml(text, source=task.source)
+        else:
+            data = decode_json(text, source=task.source, line=task.line)
+    except InputError:
+        return ""
+    aid = data.get("id") if isinstance(data, dict) else None
+    return aid if isinstance(aid, str) else ""
+
+
+def _run_pool(
+    items: Iterator[_Task | Outcome],
+    *,
+    workers: int,
+    rules_dir: Path | None,
+    as_of: date,
+    redact: bool,
+    check_fn: CheckFn,
+    rules_version: str,
+) -> Iterator[Outcome]:
+    """Check the tasks in `workers` processes and yield every outcome in input order."""
+    ctx = _context()
+    args = (rules_dir, as_of, redact, check_fn)
+    pool = [_Worker(ctx, args) for _ in range(workers)]
+    retry: deque[_Task] = deque()  # tasks of a dead worker that it never reached
+    done: dict[int, Outcome] = {}  # finished out of order, waiting for their turn
+    next_seq = 0  # the next outcome to yield
+    chunk = _CHUNK_FIRST
+    exhausted = False
+    start_failures = 0
+
+    last_seq = -1  # the last task taken from `items`
+
+    def take(n: int) -> list[_Task]:
+        nonlocal exhausted, last_seq
+        out: list[_Task] = []
+        while len(out) < n and retry:
+            out.append(retry.popleft())
+        while len(out) < n and not exhausted:
+            try:
+                item = next(items)
+            except StopIteration:
+                exhausted = True
+                break
+            last_seq = item.seq
+            if isinstance(item, Outcome):
+                done[item.seq] = item
+            else:
+                out.append(item)
+        return out
+
+    def bury(w: _Worker) -> None:
+        """A worker died: blame the record it was checking, requeue the rest, replace it."""
+        nonlocal start_failures
+        w.process.join()
+        exitcode = w.process.exitcode
+        w.conn.close()
+        if not w.ready:
+            start_failures += 1
+            if start_failures >= _MAX_START_FAILURES:
+                raise EngineError(
+                    "the checking processes could not start (" + _how_it_died(exitcode) + ")"
+                )
+            retry.extendleft(reversed(w.pending))
+        elif w.pending:
+            task = w.pending.popleft()
+            message = CRASH_MESSAGE.format(how=_how_it_died(exitcode))
+            problem = Problem(task.source, task.line, "", message)
+            done[task.seq] = Outcome(
+                task.seq,
+                task.source,
+                task.line,
+                "invalid",
+                _assessment_id(task),
+                problems=(problem,),
+                crashed=True,
+            )
+            retry.extendleft(reversed(w.pending))
+        pool[pool.index(w)] = _Worker(ctx, args)
+
+    def flush() -> Iterator[Outcome]:
+        nonlocal next_seq
+        while next_seq in done:
+            yield done.pop(next_seq)
+            next_seq += 1
+
+    window = _WINDOW_PER_WORKER * workers
+    finished = False
+    try:
+        while True:
+            # Feed each idle worker a chunk, but let none run too far ahead of the oldest record
+            # (what finishes early waits in `done` for its turn).
+            for w in pool:
+                if w.pending or not (retry or (not exhausted and last_seq - next_seq < window)):
+                    continue
+                tasks = take(chunk)
+                if not tasks:
+                    break
+                chunk = min(chunk * 2, _CHUNK_MAX)
+                w.pending.extend(tasks)
+                with contextlib.suppress(OSError):  # if it died, its sentinel says so below
+                    w.conn.send(tasks)
+            yield from flush()
+            busy = [w for w in pool if w.pending]
+            if not busy:
+                if exhausted and not retry:
+                    finished = True
+                    return
+                continue
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for w in busy:
+                if w.conn not in ready and w.process.sentinel not in ready:
+                    continue
+                dead = False
+                try:
+                    while w.conn.poll():
+                        message = w.conn.recv()
+                        if isinstance(message, Outcome):
+                            w.pending.popleft()
+                            done[message.seq] = message
+                        elif message[0] == "ready":
+                            w.ready = True
+                            start_failures = 0
+                            if message[1] != rules_version:
+                                raise EngineError(
+                                    "the rules changed while the audit was running; run it again"
+                                )
+                except (EOFError, OSError):
+                    dead = True
+                if dead or (w.process.sentinel in ready and not w.process.is_alive()):
+                    bury(w)
+    finally:  # every worker is idle when all went well; otherwise, stop them now
+        for w in pool:
+            w.stop(graceful=finished)
+
+
+# ---------------------------------------------------------------------------------------------
+# The baseline: a previous audit's JSON
+# ---------------------------------------------------------------------------------------------
+
+#: What a resolved exception keeps from the baseline (not its messages, which are last week's).
+_IDENTITY: Final = (
+    "fingerprint",
+    "assessment_id",
+    "kind",
+    "source",
+    "line",
+    "rule",
+    "title",
+    "severity",
+    "paragraph",
+    "subject",
+    "subject_type",
+    "name",
+    "worker_id",
+    "worker",
+    "team",
+)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The exceptions of a previous audit, by fingerprint."""
+
+    source: str
+    as_of: str
+    exceptions: dict[str, dict[str, Any]]
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read a previous `closure-check audit --json` file; InputError if it is not one."""
+    source = str(path)
+    text = read_text(Path(path))
+
+    def refuse(why: str) -> InputError:
+        message = f"cannot be used as a baseline: {why}"
+        return InputError([Problem(source, None, "", message)])
+
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        raise refuse("it is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("format") != AUDIT_FORMAT:
+        raise refuse(
+            f'it is not an audit written by `closure-check audit --json` (format "{AUDIT_FORMAT}")'
+        )
+    rows = data.get("exceptions")
+    if not isinstance(rows, list):
+        raise refuse('it has no "exceptions" list')
+    exceptions: dict[str, dict[str, Any]] = {}
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or not isinstance(row.get("fingerprint"), str):
+            raise refuse(f"exceptions[{i}] has no fingerprint")
+        kept = {k: row.get(k) for k in _IDENTITY}
+        for k in _IDENTITY:
+            if k != "line" and not isinstance(kept[k], str):
+                kept[k] = ""
+        if not isinstance(kept["line"], int) or isinstance(kept["line"], bool):
+            kept["line"] = None
+        exceptions.setdefault(row["fingerprint"], kept)
+    as_of = data.get("as_of")
+    return Baseline(source, as_of if isinstance(as_of, str) else "", exceptions)
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit: counts, exceptions, errors, failing reports
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """`checked + invalid == read` and `passed + failed == checked`, always."""
+
+    read: int = 0
+    checked: int = 0
+    passed: int = 0
+    failed: int = 0
+    invalid: int = 0
+    crashed: int = 0  # of the invalid: the rules engine crashed or failed on them
+    unreadable: int = 0  # of the invalid: the file could not be read at all
+
+
+@dataclass
+class _Tally:
+    exceptions: int = 0
+    records: int = 0
+
+
+@dataclass
+class Audit:
+    """Everything the outputs need, and nothing more: no passing record is kept."""
+
+    as_of: str
+    rules_version: str
+    tool_version: str
+    inputs: list[str]
+    redacted: bool
+    catalogue: list[dict[str, str]]  # every rule in catalogue order: rule, title, severity, source
+    baseline: Baseline | None = None
+    counts: Counts = field(default_factory=Counts)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)
+    not_rechecked: list[dict[str, Any]] = field(default_factory=list)
+    _by_rule: dict[str, _Tally] = field(default_factory=dict)
+    _by_team: dict[str, _Tally] = field(default_factory=dict)
+    _by_worker: dict[str, _Tally] = field(default_factory=dict)
+    _worker_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _records_with_exceptions: int = 0
+    _seen: set[str] = field(default_factory=set)  # baseline fingerprints found again
+    _rechecked: set[str] = field(default_factory=set)  # baseline records checked again
+    _baseline_records: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.baseline is not None:
+            self._baseline_records = {
+                row["assessment_id"] for row in self.baseline.exceptions.values()
+            }
+
+    # -- building ----------------------------------------------------------------------------
+
+    def add(self, outcome: Outcome) -> None:
+        c = self.counts
+        c.read += 1
+        if outcome.status == "invalid":
+            c.invalid += 1
+            c.crashed += outcome.crashed
+            c.unreadable += outcome.unreadable
+            self.errors.append(_error_entry(outcome))
+            return
+        c.checked += 1
+        if outcome.status == "pass":
+            c.passed += 1
+        else:
+            c.failed += 1
+            if outcome.report is not None:
+                self.reports.append(outcome.report)
+        base = self.baseline
+        if base is not None and outcome.assessment_id in self._baseline_records:
+            self._rechecked.add(outcome.assessment_id)
+        rules: set[str] = set()
+        for row in outcome.exceptions:
+            row = dict(row)
+            if base is not None:
+                known = row["fingerprint"] in base.exceptions
+                row["status"] = "persisting" if known else "new"
+                if known:
+                    self._seen.add(row["fingerprint"])
+            else:
+                row["status"] = None
+            self.exceptions.append(row)
+            self._by_rule.setdefault(row["rule"], _Tally()).exceptions += 1
+            rules.add(row["rule"])
+        if outcome.exceptions:
+            first = outcome.exceptions[0]
+            self._records_with_exceptions += 1
+            for rule in rules:
+                self._by_rule[rule].records += 1
+            team = self._by_team.setdefault(first["team"], _Tally())
+            team.exceptions += len(outcome.exceptions)
+            team.records += 1
+            worker = self._by_worker.setdefault(first["worker_id"], _Tally())
+            worker.exceptions += len(outcome.exceptions)
+            worker.records += 1
+            self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
+
+    def finish(self) -> None:
+        """After the last record: what the baseline had that this audit no longer has."""
+        base = self.baseline
+        if base is None:
+            return
+        for fp, row in base.exceptions.items():
+            if fp in self._seen:
+                continue
+            row = dict(row)
+            if self.redacted:
+                row["name"] = _redacted_name(row)
+                row["worker"] = pseudonym("worker", row["worker_id"]) if row["worker"] else ""
+            if row["assessment_id"] in self._rechecked:
+                self.resolved.append(row)
+            else:
+                self.not_rechecked.append(row)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def nothing_read(self) -> bool:
+        """No record could be read at all: none found, or every file unreadable."""
+        return self.counts.read == self.counts.unreadable
+
+    @property
+    def exit_status(self) -> int:
+        """0 all pass, 1 any fail or invalid record, 2 when nothing could be read."""
+        if self.nothing_read:
+            return 2
+        return 1 if self.counts.failed or self.counts.invalid else 0
+
+    def summary(self) -> dict[str, Any]:
+        severities = [row["severity"] for row in self.exceptions]
+        by_rule = [
+            {**rule, "exceptions": t.exceptions, "records": t.records}
+            for rule in self.catalogue
+            if (t := self._by_rule.get(rule["rule"])) is not None
+        ]
+        by_team = [
+            {"team": team, "exceptions": t.exceptions, "records": t.records}
+            for team, t in sorted(self._by_team.items(), key=lambda kv: (-kv[1].exceptions, kv[0]))
+        ]
+        by_worker = [
+            {
+                "worker_id": wid,
+                "worker": self._worker_names[wid][0],
+                "team": self._worker_names[wid][1],
+                "exceptions": t.exceptions,
+                "records": t.records,
+            }
+            for wid, t in sorted(self._by_worker.items(), key=lambda kv: (-kv[1].exceptions, kv[0]))
+        ]
+        return {
+            "exceptions": len(self.exceptions),
+            "blocker": severities.count("blocker"),
+            "advisory": severities.count("advisory"),
+            "records_with_exceptions": self._records_with_exceptions,
+            "by_rule": by_rule,
+            "by_team": by_team,
+            "by_worker": by_worker,
+        }
+
+    def baseline_summary(self) -> dict[str, Any] | None:
+        base = self.baseline
+        if base is None:
+            return None
+        statuses = [row["status"] for row in self.exceptions]
+        return {
+            "source": base.source,
+            "as_of": base.as_of,
+            "new": statuses.count("new"),
+            "persisting": statuses.count("persisting"),
+            "resolved": len(self.resolved),
+            "not_rechecked": len(self.not_rechecked),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "format": AUDIT_FORMAT,
+            "tool_version": self.tool_version,
+            "rules_version": self.rules_version,
+            "as_of": self.as_of,
+            "inputs": self.inputs,
+            "redacted": self.redacted,
+            "read": c.read,
+            "checked": c.checked,
+            "passed": c.passed,
+            "failed": c.failed,
+            "invalid": c.invalid,
+            "crashed": c.crashed,
+            "reports_included": "failing",
+            "summary": self.summary(),
+            "baseline": self.baseline_summary(),
+            "exceptions": self.exceptions,
+            "resolved": self.resolved,
+            "not_rechecked": self.not_rechecked,
+            "errors": self.errors,
+            "reports": self.reports,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def summary_text(self) -> str:
+        """The few lines `closure-check audit` prints."""
+        c = self.counts
+        s = self.summary()
+        lines = [
+            f"Audit as of {self.as_of}: {c.read} record{_s(c.read)} read, {c.passed} passed, "
+            f"{c.failed} failed, {c.invalid} invalid"
+            + (f" ({c.crashed} on which the rules engine crashed)" if c.crashed else "")
+            + "."
+        ]
+        if s["exceptions"]:
+            lines.append(
+                f"{s['exceptions']} exception{_s(s['exceptions'])} ({s['blocker']} blocker, "
+                f"{s['advisory']} advisory) in {s['records_with_exceptions']} "
+                f"record{_s(s['records_with_exceptions'])}."
+            )
+        b = self.baseline_summary()
+        if b is not None:
+            lines.append(
+                f"Compared with {b['source']}"
+                + (f" (as of {b['as_of']})" if b["as_of"] else "")
+                + f": {b['new']} new, {b['persisting']} persisting, {b['resolved']} resolved"
+                + (f", {b['not_rechecked']} not rechecked" if b["not_rechecked"] else "")
+                + "."
+            )
+        if self.nothing_read and self.errors:
+            unreadable = ", ".join(e["source"] for e in self.errors)
+            lines.append(f"Nothing could be read: {unreadable} could not be read.")
+        elif self.nothing_read:
+            lines.append(
+                "Nothing could be read: no record files (.json, .yaml, .yml, .jsonl) were found in "
+                + ", ".join(self.inputs)
+                + "."
+            )
+        if self.redacted:
+            lines.append("Names are replaced by pseudonyms in every output.")
+        return "\n".join(lines) + "\n"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _redacted_name(row: dict[str, Any]) -> str:
+    kind = row["subject_type"]
+    if kind in ("child", "adult"):
+        return _person_pseudonym(kind, row["assessment_id"], row["subject"])
+    return str(row["name"])
+
+
+def _error_entry(outcome: Outcome) -> dict[str, Any]:
+    problems = []
+    for p in outcome.problems:
+        entry: dict[str, Any] = {"path": p.path, "message": p.message}
+        if p.line is not None and p.line != outcome.line:
+            entry = {"line": p.line, **entry}
+        problems.append(entry)
+    reason = "crashed" if outcome.crashed else "unreadable" if outcome.unreadable else "invalid"
+    return {
+        "source": outcome.source,
+        "line": outcome.line,
+        "assessment_id": outcome.assessment_id or None,
+        "reason": reason,
+        "problems": problems,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Running it
+# ---------------------------------------------------------------------------------------------
+
+
+def run(
+    paths: Sequence[Path | str],
+    *,
+    as_of: date,
+    rules_dir: Path | None = None,
+    workers: int = 1,
+    baseline: Path | None = None,
+    redact: bool = False,
+    check_fn: CheckFn = check_record,
+    skip: Iterable[Path | str] = (),
+    progress: Callable[[Counts], None] | None = None,
+) -> Audit:
+    """Check every record in `paths` (files, folders, JSON Lines files) in `workers` processes.
+
+    Raises RuleFileError for bad rules and InputError for a bad baseline, before anything is
+    read; a record that cannot be read or checked is an entry in `errors`, never an exception.
+    `check_fn` must be picklable (a module-level function): it runs in the worker processes.
+    `skip` names files never to read as records (the outputs of this very audit, say).
+    """
+    from . import __version__
+
+    if workers < 1:
+        raise ValueError("workers must be 1 or more")
+    checker = checker_for(rules_dir)
+    base = load_baseline(Path(baseline)) if baseline is not None else None
+    catalogue = [
+        {
+            "rule": lr.rule.id,
+            "title": lr.rule.title,
+            "severity": lr.rule.severity,
+            "source": lr.rule.source.paragraph,
+        }
+        for lr in checker.rules
+    ]
+    audit = Audit(
+        as_of=as_of.isoformat(),
+        rules_version=checker.rules.version,
+        tool_version=__version__,
+        inputs=[str(p) for p in paths],
+        redacted=redact,
+        catalogue=catalogue,
+        baseline=base,
+    )
+    never = frozenset(os.path.realpath(p) for p in skip)
+    items = _items([Path(p) for p in paths], never)
+    outcomes = _run_pool(
+        items,
+        workers=workers,
+        rules_dir=rules_dir,
+        as_of=as_of,
+        redact=redact,
+        check_fn=check_fn,
+        rules_version=checker.rules.version,
+    )
+    for outcome in outcomes:
+        audit.add(outcome)
+        if progress is not None:
+            progress(audit.counts)
+    audit.finish()
+    return audit
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs
+# ---------------------------------------------------------------------------------------------
+
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A spreadsheet must show a cell, never run it: text that a spreadsheet would read as a
+    formula gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+_CSV_COLUMNS: Final = (
+    ("fingerprint", "fingerprint"),
+    ("assessment_id", "record id"),
+    ("kind", "kind"),
+    ("subject_type", "child or adult"),
+    ("subject", "subject id"),
+    ("name", "name"),
+    ("worker_id", "worker id"),
+    ("worker", "worker"),
+    ("team", "team"),
+    ("rule", "rule"),
+    ("severity", "severity"),
+    ("paragraph", "paragraph"),
+    ("problem", "what is wrong"),
+    ("remedy", "what would put it right"),
+    ("source", "file"),
+    ("line", "line"),
+)
+
+
+def csv_text(audit: Audit) -> str:
+    """One row per exception. UTF-8 with a byte-order mark, so that Excel reads names right."""
+    columns = list(_CSV_COLUMNS)
+    if audit.baseline is not None:
+        columns.insert(1, ("status", "status"))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _, title in columns])
+    for row in audit.exceptions:
+        writer.writerow([_cell(row[key]) for key, _ in columns])
+    return "\ufeff" + out.getvalue()
+
+
+def _csp_hash(text: object) -> str:
+    """The Content-Security-Policy source for an inline script or style with this text."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def html_text(audit: Audit) -> str:
+    """The exception report: one self-contained page (see templates/audit.html)."""
+    from .render import render
+
+    data = audit.to_dict()
+    rules_used = {row["rule"] for row in audit.exceptions}
+    workers: dict[str, str] = {}
+    for row in audit.exceptions:
+        workers.setdefault(row["worker_id"], row["worker"] or row["worker_id"])
+    return render(
+        "audit.html",
+        audit=data,
+        rule_order={r["rule"]: i for i, r in enumerate(audit.catalogue)},
+        filter_rules=[r for r in audit.catalogue if r["rule"] in rules_used],
+        filter_teams=sorted({row["team"] for row in audit.exceptions}),
+        filter_workers=sorted(workers.items(), key=lambda kv: (kv[1].casefold(), kv[0])),
+        csp_hash=_csp_hash,
+        basename=os.path.basename,
+    )
+
+
+def check_outputs(paths: Iterable[Path | None]) -> None:
+    """Before any work: each output must be a regular file (or not exist yet) in a folder that
+    exists. Writing is atomic, by renaming a new file over the old one, so a device such as
+    /dev/null or a pipe would be replaced by a file, not written to."""
+    problems = []
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path)
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.exists() and not path.is_file():
+            why = "is not a regular file: give the path of a file to write the report to"
+            problems.append(Problem(str(path), None, "", why))
+        elif not folder.is_dir():
+            problems.append(
+                Problem(str(path), None, "", f"cannot be written: {folder} is not a folder")
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def write_outputs(
+    audit: Audit,
+    *,
+    json_path: Path | None = None,
+    html_path: Path | None = None,
+    csv_path: Path | None = None,
+) -> list[Path]:
+    """Write the asked-for outputs, each atomically and readable by its owner only."""
+    check_outputs([json_path, html_path, csv_path])
+    written = []
+    for path, make in ((json_path, Audit.to_json), (html_path, html_text), (csv_path, csv_text)):
+        if path is not None:
+            write_private(Path(path), make(audit))
+            written.append(Path(path))
+    return written

@@ -1,0 +1,496 @@
+"""`closure-check audit`: the supervisors' batch check and its JSON, HTML and CSV outputs."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import html
+import io
+import json
+import os
+import re
+import shutil
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from closure_check import audit
+from closure_check.checker import Checker
+from closure_check.cli import main
+from closure_check.engine import EngineError
+from closure_check.record import Record
+from closure_check.report import Report
+
+from .conftest import AS_OF, EXAMPLES
+
+EXPECTED = yaml.safe_load((Path(__file__).parent / "examples_expected.yaml").read_text())
+ENTRIES: list[dict[str, Any]] = list(EXPECTED["examples"].values())
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+
+def run_cli(*args: object) -> Result:
+    return CliRunner().invoke(main, ["audit", *map(str, args)], catch_exceptions=False)
+
+
+def outputs(folder: Path, stem: str = "r") -> tuple[Path, Path, Path]:
+    return folder / f"{stem}.json", folder / f"{stem}.html", folder / f"{stem}.csv"
+
+
+def audit_cli(
+    tmp_path: Path, *inputs: object, stem: str = "r", extra: tuple[str, ...] = ()
+) -> tuple[Result, dict[str, Any], str, list[dict[str, str]]]:
+    """Run the audit with all three outputs; return the result and what was written."""
+    j, h, c = outputs(tmp_path, stem)
+    result = run_cli(*inputs, "--as-of", AS_OF, "--json", j, "--html", h, "--csv", c, *extra)
+    data = json.loads(j.read_text(encoding="utf-8"))
+    rows = list(csv.DictReader(io.StringIO(c.read_text(encoding="utf-8-sig"))))
+    return result, data, h.read_text(encoding="utf-8"), rows
+
+
+def record_data(name: str = "fail-child-seen-by-video.json") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def relative(source: str) -> str:
+    return Path(source).relative_to(EXAMPLES).as_posix()
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundled examples
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def examples_audit(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Result, dict[str, Any], str, list[dict[str, str]], Path]:
+    folder = tmp_path_factory.mktemp("examples-audit")
+    return (*audit_cli(folder, EXAMPLES), folder)
+
+
+def test_auditing_the_examples_exits_1_and_writes_all_three_outputs_readable_by_the_owner_only(
+    examples_audit: Any,
+) -> None:
+    result, _, _, _, folder = examples_audit
+    assert result.exit_code == 1, result.output
+    for path in outputs(folder):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert "25 records read, 9 passed, 10 failed, 6 invalid" in result.stdout
+    assert "Wrote " in result.stdout
+
+
+def test_the_counts_add_up_and_match_the_hand_worked_expectations(examples_audit: Any) -> None:
+    _, data, _, _, _ = examples_audit
+    verdicts = [e["verdict"] for e in ENTRIES]
+    assert data["read"] == len(ENTRIES) == data["checked"] + data["invalid"]
+    assert data["checked"] == data["passed"] + data["failed"]
+    assert data["passed"] == verdicts.count("pass")
+    assert data["failed"] == verdicts.count("fail")
+    assert data["invalid"] == verdicts.count("invalid")
+    assert data["crashed"] == 0
+    assert data["format"] == "closure-check/audit/1"
+    assert data["as_of"] == AS_OF.isoformat()
+
+
+def test_every_invalid_record_is_listed_with_its_file_its_line_and_the_field_at_fault(
+    examples_audit: Any,
+) -> None:
+    _, data, _, _, _ = examples_audit
+    expected = {(e["file"], e.get("line")): e for e in ENTRIES if e["verdict"] == "invalid"}
+    listed = {(relative(err["source"]), err["line"]): err for err in data["errors"]}
+    assert listed.keys() == expected.keys()  # including batch.jsonl line 6
+    for key, err in listed.items():
+        assert set(expected[key]["error_paths"]) <= {p["path"] for p in err["problems"]}
+        assert all(p["message"] for p in err["problems"])
+        assert err["reason"] == "invalid"
+
+
+def test_each_exception_is_a_failing_rule_of_its_record_and_only_failing_reports_are_kept(
+    examples_audit: Any,
+) -> None:
+    _, data, _, rows, _ = examples_audit
+    failing: dict[str, set[str]] = {}
+    for row in data["exceptions"]:
+        failing.setdefault(row["assessment_id"], set()).add(row["rule"])
+        assert len(row["fingerprint"]) == 16
+        assert row["problem"] and row["remedy"]
+    expected = {e["id"]: set(e["failing_rules"]) for e in ENTRIES if e["failing_rules"]}
+    assert failing == expected
+    assert data["reports_included"] == "failing"
+    assert sorted(r["assessment_id"] for r in data["reports"]) == sorted(
+        e["id"] for e in ENTRIES if e["verdict"] == "fail"
+    )
+    assert all(r["verdict"] == "fail" for r in data["reports"])
+    assert [row["fingerprint"] for row in rows] == [e["fingerprint"] for e in data["exceptions"]]
+    summary = data["summary"]
+    assert (
+        summary["exceptions"] == len(data["exceptions"]) == summary["blocker"] + summary["advisory"]
+    )
+    assert sum(r["exceptions"] for r in summary["by_rule"]) == summary["exceptions"]
+    assert sum(t["exceptions"] for t in summary["by_team"]) == summary["exceptions"]
+    assert sum(w["exceptions"] for w in summary["by_worker"]) == summary["exceptions"]
+
+
+def test_folders_are_read_in_name_order_and_other_files_are_skipped(examples_audit: Any) -> None:
+    _, data, _, _, _ = examples_audit
+    order = [relative(e["source"]) for e in data["exceptions"]]
+    order += [relative(e["source"]) for e in data["errors"]]
+    assert "README.md" not in order
+    seen = list(dict.fromkeys(relative(e["source"]) for e in data["exceptions"]))
+    assert seen == sorted(seen, key=lambda p: (p.count("/"), p))
+
+
+def test_the_html_report_shows_the_counts_and_one_row_per_exception(examples_audit: Any) -> None:
+    _, data, page, _, _ = examples_audit
+    for name in ("read", "passed", "failed", "invalid"):
+        assert f'id="count-{name}">{data[name]}<' in page
+    assert page.count("data-fingerprint=") == len(data["exceptions"])
+    assert "http://" not in page and "https://" not in page  # nothing from the network
+    assert "@media print" in page
+    assert '<th scope="col">' in page and "<caption>" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Exit statuses and inputs
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_batch_that_passes_exits_0_even_with_advisory_exceptions(tmp_path: Path) -> None:
+    result = run_cli(
+        EXAMPLES / "clean-pass.json",
+        EXAMPLES / "s47-not-seen-alone.json",
+        "--as-of",
+        AS_OF,
+        "--json",
+        tmp_path / "r.json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert (data["passed"], data["failed"], data["reports"]) == (2, 0, [])
+    assert {row["severity"] for row in data["exceptions"]} == {"advisory"}
+
+
+def test_an_unreadable_file_is_an_invalid_entry_and_the_rest_are_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "clean-pass.json", folder / "a.json")
+    (folder / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    (folder / "lines.jsonl").write_bytes(
+        b"\n" + (EXAMPLES / "clean-pass.json").read_text().replace("\n", " ").encode() + b"\n"
+        b"   \n{not json\n\xff\xfe\n"
+    )
+    (folder / ".hidden.json").write_text("{}")
+    result, data, _, _ = audit_cli(tmp_path, folder)
+    assert result.exit_code == 1
+    assert (data["read"], data["checked"], data["passed"], data["invalid"]) == (5, 2, 2, 3)
+    errors = {(Path(e["source"]).name, e["line"]): e for e in data["errors"]}
+    assert errors.keys() == {("gone.json", None), ("lines.jsonl", 4), ("lines.jsonl", 5)}
+    assert errors[("gone.json", None)]["reason"] == "unreadable"
+    assert "cannot be read" in errors[("gone.json", None)]["problems"][0]["message"]
+    assert "not valid JSON" in errors[("lines.jsonl", 4)]["problems"][0]["message"]
+    assert "not UTF-8" in errors[("lines.jsonl", 5)]["problems"][0]["message"]
+
+
+def test_an_empty_folder_means_nothing_could_be_read_and_exits_2(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("not a record")
+    result, data, page, rows = audit_cli(tmp_path, empty)
+    assert result.exit_code == 2
+    assert "nothing could be read" in result.stderr
+    assert (data["read"], data["exceptions"], rows) == (0, [], [])
+    assert "No exceptions" in page
+
+
+def test_paths_that_cannot_be_read_at_all_exit_2_and_are_listed(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path / "missing.json",
+        tmp_path / "missing.jsonl",
+        "--as-of",
+        AS_OF,
+        "--json",
+        tmp_path / "r.json",
+    )
+    assert result.exit_code == 2
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [e["reason"] for e in data["errors"]] == ["unreadable", "unreadable"]
+    assert data["read"] == data["invalid"] == 2
+
+
+def test_bad_rules_exit_2_before_anything_is_read(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).parent.parent / "rules", rules)
+    first = sorted(rules.glob("01-*.yaml"))[0]
+    first.write_text(first.read_text() + "\nsurprise: field\n")
+    result = run_cli(EXAMPLES, "--rules", rules, "--as-of", AS_OF, "--json", tmp_path / "r.json")
+    assert result.exit_code == 2
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # like /dev/null: renaming a file over it would replace the device
+    result = run_cli(EXAMPLES / "clean-pass.json", "--json", pipe)
+    assert result.exit_code == 2
+    assert "is not a regular file" in result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_a_file_that_is_not_an_audit_cannot_be_a_baseline(tmp_path: Path) -> None:
+    result = run_cli(EXAMPLES / "clean-pass.json", "--baseline", EXAMPLES / "clean-pass.json")
+    assert result.exit_code == 2
+    assert "cannot be used as a baseline" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_one_worker_and_two_workers_write_byte_identical_json(tmp_path: Path) -> None:
+    lines = tmp_path / "many.jsonl"
+    with lines.open("w", encoding="utf-8") as f:
+        for i in range(60):
+            data = record_data("child-j-sibling-june-2008.json" if i % 3 else "clean-pass.json")
+            data["id"] = f"{data['id']}-{i:03d}"
+            f.write(json.dumps(data, ensure_ascii=False) + "\n")
+    written = []
+    for workers in (1, 2):
+        j = tmp_path / f"w{workers}.json"
+        result = run_cli(EXAMPLES, lines, "--as-of", AS_OF, "--workers", workers, "--json", j)
+        assert result.exit_code == 1
+        written.append(j.read_bytes())
+    assert written[0] == written[1]
+    assert json.loads(written[0])["read"] == 85
+
+
+#: The record whose check kills the worker process, as a segfault in the engine would.
+CRASHING_ID = "IA-2025-0502"
+
+
+def crash_on_one_record(checker: Checker, record: Record, as_of: date) -> Report:
+    """A stand-in for an engine that crashes the process on one particular record."""
+    if record.id == CRASHING_ID:
+        os.abort()
+    return checker.check(record, as_of=as_of)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_crash_in_a_worker_costs_only_the_record_that_crashed_it(workers: int) -> None:
+    normal = audit.run([EXAMPLES], as_of=AS_OF)
+    crashed = audit.run([EXAMPLES], as_of=AS_OF, workers=workers, check_fn=crash_on_one_record)
+    c = crashed.counts
+    assert (c.read, c.crashed, c.invalid) == (normal.counts.read, 1, normal.counts.invalid + 1)
+    assert c.checked == normal.counts.checked - 1 == c.passed + c.failed
+    entry = next(e for e in crashed.errors if e["reason"] == "crashed")
+    assert Path(entry["source"]).name == "fail-father-not-considered.json"
+    assert entry["problems"][0]["path"] == ""
+    assert entry["problems"][0]["message"].startswith("the rules engine crashed on this record")
+    assert "SIGABRT" in entry["problems"][0]["message"]
+    assert entry["assessment_id"] == CRASHING_ID
+    others = [row for row in normal.exceptions if row["assessment_id"] != CRASHING_ID]
+    assert crashed.exceptions == others
+    assert crashed.exit_status == 1
+
+
+def engine_error_on_one_record(checker: Checker, record: Record, as_of: date) -> Report:
+    if record.id == CRASHING_ID:
+        raise EngineError("the rules engine answered 314")
+    return checker.check(record, as_of=as_of)
+
+
+def test_an_engine_error_on_one_record_is_listed_and_the_rest_are_checked() -> None:
+    result = audit.run(
+        [EXAMPLES / "fail-father-not-considered.json", EXAMPLES / "clean-pass.json"],
+        as_of=AS_OF,
+        check_fn=engine_error_on_one_record,
+    )
+    c = result.counts
+    assert (c.read, c.checked, c.passed, c.invalid, c.crashed) == (2, 1, 1, 1, 1)
+    (entry,) = result.errors
+    assert entry["assessment_id"] == CRASHING_ID and entry["reason"] == "crashed"
+    assert "the rules engine failed on this record" in entry["problems"][0]["message"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing with the last audit
+# ---------------------------------------------------------------------------------------------
+
+
+def test_two_audits_with_one_record_fixed_in_between_show_that_exception_as_resolved(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    father = record_data("fail-father-not-considered.json")
+    write_json(folder / "father.json", father)
+    closure = record_data("fail-closure-not-notified.json")
+    write_json(folder / "closure.json", closure)
+    moved = record_data("fail-unchecked-carer.json")
+    write_json(folder / "moved.json", moved)
+    _, first, _, _ = audit_cli(tmp_path, folder, stem="week1")
+
+    # Week 2: Marcus Campbell (P2) has been considered; CAMHS is still not told, and now
+    # Greenway Academy is not told either; the unchecked-carer record was not exported.
+    p2 = next(p for p in father["people"] if p["id"] == "P2")
+    p2["considered"] = "Seen at his flat on 20 May; has Jayden every other weekend."
+    write_json(folder / "father.json", father)
+    closure["closure"]["notified"] = []
+    write_json(folder / "closure.json", closure)
+    (folder / "moved.json").unlink()
+    result, second, page, rows = audit_cli(
+        tmp_path, folder, stem="week2", extra=("--baseline", str(tmp_path / "week1.json"))
+    )
+
+    fixed = audit.fingerprint("both-parents-considered", "IA-2025-0502", "C1")
+    assert fixed in {e["fingerprint"] for e in first["exceptions"]}
+    assert [r["fingerprint"] for r in second["resolved"]] == [fixed]
+    assert second["resolved"][0]["name"] == "Jayden Brown"
+    statuses = {(e["assessment_id"], e["subject"]): e["status"] for e in second["exceptions"]}
+    assert statuses[("IA-2025-0502", "C2")] == "persisting"
+    assert statuses[("SA-2025-0377", "CAMHS – Riverside Community Team")] == "persisting"
+    assert statuses[("SA-2025-0377", "Greenway Academy")] == "new"
+    assert {e["assessment_id"] for e in second["not_rechecked"]} == {"IA-2025-0521"}
+    assert second["baseline"] == {
+        "source": str(tmp_path / "week1.json"),
+        "as_of": "2025-06-30",
+        "new": 1,
+        "persisting": 3,
+        "resolved": 1,
+        "not_rechecked": 1,
+    }
+    assert "1 new, 3 persisting, 1 resolved, 1 not rechecked" in result.stdout
+    assert "Resolved since the last audit" in page and "Jayden Brown" in page
+    assert [r["status"] for r in rows] == [e["status"] for e in second["exceptions"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pseudonyms
+# ---------------------------------------------------------------------------------------------
+
+
+def _names(data: object) -> set[str]:
+    """Every name a record holds: children, people, the worker and the decision maker."""
+    found: set[str] = set()
+    if not isinstance(data, dict):
+        return found
+    for key in ("children", "people"):
+        for item in data.get(key) or []:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                found.add(item["name"])
+    for holder in (data.get("worker"), (data.get("decision") or {}).get("by")):
+        if isinstance(holder, dict) and isinstance(holder.get("name"), str):
+            found.add(holder["name"])
+    return found
+
+
+def _all_example_names() -> set[str]:
+    names: set[str] = set()
+    for path in EXAMPLES.rglob("*"):
+        if path.suffix == ".jsonl":
+            for line in path.read_text(encoding="utf-8").splitlines():
+                names |= _names(json.loads(line))
+        elif path.suffix == ".json":
+            text = path.read_text(encoding="utf-8")
+            with contextlib.suppress(json.JSONDecodeError):  # invalid/ holds broken JSON
+                names |= _names(json.loads(text))
+        elif path.suffix in (".yaml", ".yml"):
+            names |= _names(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_redaction_leaves_no_original_name_anywhere_in_any_output(tmp_path: Path) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    bad = record_data()  # invalid: a check names a person who is not in the record, by name
+    bad["id"] = "IA-2025-9001"
+    bad["children"][0]["name"] = "Zebedee Quill"
+    bad["checks"][0]["subject"] = "Zebedee Quill"
+    write_json(extra / "bad.json", bad)
+    names = _all_example_names() | {"Zebedee Quill"}
+    assert {"Tiago Ferreira", "Bethany Achterberg", "Rashid Chowdhury", "Child J"} <= names
+
+    result, data, page, rows = audit_cli(tmp_path, EXAMPLES, extra, extra=("--redact",))
+    assert result.exit_code == 1
+    texts = {
+        "json": (tmp_path / "r.json").read_text(encoding="utf-8"),
+        "html": html.unescape(page),
+        "csv": (tmp_path / "r.csv").read_text(encoding="utf-8-sig"),
+        "stdout": result.stdout,
+    }
+    for where, text in texts.items():
+        text = text.replace("Child J serious case review", "")  # the review's own title
+        for name in names:
+            assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text), (where, name)
+    assert data["redacted"] is True
+    for row in rows:
+        if row["child or adult"] in ("child", "adult"):
+            assert re.fullmatch(r"(Child|Adult) [0-9a-f]{6}", row["name"]), row
+    # ids stay; the pseudonyms are derived from them
+    row = next(
+        r
+        for r in data["exceptions"]
+        if r["subject"] == "C1" and r["assessment_id"] == "IA-2025-0467"
+    )
+    assert row["name"] == audit.pseudonym("child", "IA-2025-0467", "C1")
+    assert row["worker"] == audit.pseudonym("worker", "SW-118")
+    assert row["name"] in row["problem"]
+    assert "[text withheld]" in texts["json"]  # free text quoted in a message may name anyone
+    invalid = next(e for e in data["errors"] if e["assessment_id"] == "IA-2025-9001")
+    assert "Child " in invalid["problems"][0]["message"]
+
+
+def test_pseudonyms_are_the_same_in_every_run(tmp_path: Path) -> None:
+    first = audit.run([EXAMPLES / "fail-father-not-considered.json"], as_of=AS_OF, redact=True)
+    second = audit.run([EXAMPLES / "fail-father-not-considered.json"], as_of=AS_OF, redact=True)
+    assert first.to_json() == second.to_json()
+    assert audit.pseudonym("adult", "A-1", "P1") != audit.pseudonym("adult", "A-2", "P1")
+    assert re.fullmatch(r"Child [0-9a-f]{6}", audit.pseudonym("child", "A-1", "C1"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile values
+# ---------------------------------------------------------------------------------------------
+
+
+def hostile_record(child_name: str, team: str = "Assessment Team North") -> dict[str, Any]:
+    data = copy.deepcopy(record_data())
+    data["id"] = "IA-2025-6666"
+    data["children"][0]["name"] = child_name
+    data["worker"]["team"] = team
+    return data
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(tmp_path: Path) -> None:
+    record = write_json(
+        tmp_path / "evil.json",
+        hostile_record('=HYPERLINK("http://x.invalid","click")', team="@SUM(A1)"),
+    )
+    _, _, _, rows = audit_cli(tmp_path, record)
+    cells = [cell for row in rows for cell in row.values()]
+    assert '\'=HYPERLINK("http://x.invalid","click")' in cells
+    assert "'@SUM(A1)" in cells
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_the_html_report_escapes_a_child_named_like_a_script(tmp_path: Path) -> None:
+    record = write_json(tmp_path / "script.json", hostile_record(SCRIPT_NAME, team='"><b>x</b>'))
+    _, data, page, _ = audit_cli(tmp_path, record)
+    assert any(row["name"] == SCRIPT_NAME for row in data["exceptions"])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert SCRIPT_NAME not in page
+    assert page.count("<script") == 1  # the page's own
+    assert "<b>x</b>" not in page

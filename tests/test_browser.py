@@ -1,0 +1,160 @@
+"""The exception report in a real browser: Debian's Chromium, headless, driven by playwright.
+
+Never a downloaded browser: `.ci/run` installs Debian's `chromium`, and this test launches
+/usr/bin/chromium itself. Without it the test is skipped on a workstation, but fails when the
+environment variable CI is set, so that CI can never pass by skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from closure_check import audit
+
+from .conftest import AS_OF, EXAMPLES, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+SCRIPT_NAME = "<script>alert(1)</script>"
+SCREENSHOT = ROOT / "test-artifacts" / "audit-report.png"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set: the browser test must run in CI")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable("Debian's chromium is not installed at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, audit.Audit]:
+    """The exception report of the bundled examples, plus one record whose child is named
+    like a script."""
+    folder = tmp_path_factory.mktemp("browser")
+    extra = folder / "extra"
+    extra.mkdir()
+    data = json.loads((EXAMPLES / "fail-child-seen-by-video.json").read_text(encoding="utf-8"))
+    data["id"] = "IA-2025-7777"
+    data["children"][0]["name"] = SCRIPT_NAME
+    (extra / "script.json").write_text(json.dumps(data), encoding="utf-8")
+    result = audit.run([EXAMPLES, extra], as_of=AS_OF)
+    page = folder / "report.html"
+    audit.write_outputs(result, html_path=page)
+    return page, result
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def test_the_exception_report_works_in_headless_chromium(
+    browser: Any, report: tuple[Path, audit.Audit]
+) -> None:
+    path, result = report
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    dialogs: list[str] = []
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+
+    # The counts and one row per exception, every row shown.
+    c = result.counts
+    for name, value in (("read", c.read), ("passed", c.passed), ("failed", c.failed),
+                        ("invalid", c.invalid)):  # fmt: skip
+        assert page.inner_text(f"#count-{name}").split()[0] == str(value)
+    assert (c.read, c.passed, c.failed, c.invalid) == (26, 9, 11, 6)
+    rows = page.locator("#exceptions tbody tr")
+    assert rows.count() == len(result.exceptions)
+    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+    assert page.locator("#errors tbody tr").count() == c.invalid
+
+    # The child named like a script is shown as that text, and nothing ran.
+    row = page.locator("#exceptions tbody tr", has_text=SCRIPT_NAME)
+    assert row.count() == sum(1 for e in result.exceptions if e["name"] == SCRIPT_NAME) == 1
+    assert SCRIPT_NAME in row.first.inner_text()
+    assert dialogs == []
+
+    # A filter hides the other rows; clearing it shows them all again.
+    page.select_option("#filter-rule", "child-seen")
+    expected = sum(1 for e in result.exceptions if e["rule"] == "child-seen")
+    assert page.locator("#exceptions tbody tr:visible").count() == expected
+    assert page.locator("#exceptions tbody tr[hidden]").count() == len(result.exceptions) - expected
+    assert page.inner_text("#shown") == f"Showing {expected} of {len(result.exceptions)} exceptions"
+    team = result.exceptions[0]["team"]
+    page.select_option("#filter-team", f"t:{team}")  # "t:" keeps an empty team apart
+    both = sum(1 for e in result.exceptions if e["rule"] == "child-seen" and e["team"] == team)
+    assert page.locator("#exceptions tbody tr:visible").count() == both
+    page.click("#clear-filters")
+    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+
+    # Sorting by a column, ascending then descending, announced with aria-sort.
+    header = page.locator("#exceptions thead th", has_text="Record")
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    ids = [
+        t.strip()
+        for t in page.locator("#exceptions tbody tr td:first-child strong").all_inner_texts()
+    ]
+    assert ids == sorted(ids, key=_natural)
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    ids = [
+        t.strip()
+        for t in page.locator("#exceptions tbody tr td:first-child strong").all_inner_texts()
+    ]
+    assert ids == sorted(ids, key=_natural, reverse=True)
+    assert page.locator("#exceptions thead th[aria-sort]").count() == 1
+
+    # Nothing from the network, no script errors, no policy violations.
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    assert problems == []
+    assert dialogs == []
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.reload()  # the report as it opens: every row, in the order the records were read
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.close()
+
+
+def test_with_javascript_off_every_row_is_shown(
+    browser: Any, report: tuple[Path, audit.Audit]
+) -> None:
+    path, result = report
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+    assert not page.locator("#filters").is_visible()
+    assert page.locator("#exceptions thead button").count() == 0
+    context.close()

@@ -29,13 +29,27 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True, help="How to print the report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="How to print the report.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (all at once, readable by you only) instead of printing.",
+)
 @as_of_option
 @rules_option
 @user_errors
-def check(file: Path, fmt: str, as_of: date | None, rules_dir: Path | None) -> None:
-    """Check one record (JSON or YAML) and print its report.
+def check(
+    file: Path, fmt: str, output: Path | None, as_of: date | None, rules_dir: Path | None
+) -> None:
+    """Check one record (JSON or YAML) and print its report (or write it to --output).
 
     Exit status: 0 pass, 1 fail, 2 input error."""
     from .render import report_html, report_text
@@ -46,12 +60,34 @@ def check(file: Path, fmt: str, as_of: date | None, rules_dir: Path | None) -> N
     report = checker.check(record, as_of=as_of)
     report = dataclasses.replace(report, input_sha256=_sha256(file))
     if fmt == "json":
-        click.echo(report.to_json(), nl=False)
+        text = report.to_json()
     elif fmt == "html":
-        click.echo(report_html(report), nl=False)
+        text = report_html(report)
     else:
-        click.echo(report_text(report), nl=False)
+        text = report_text(report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_report(output, text, record_file=file)
+        click.echo(f"closure-check: the report ({report.verdict}) is in {output}", err=True)
     sys.exit(EXIT_FAIL if report.verdict == "fail" else EXIT_PASS)
+
+
+def _write_report(path: Path, text: str, *, record_file: Path) -> None:
+    """A report file fit for a case file: written whole or not at all, readable by its owner
+    only. Not being able to write it is the user's to put right (exit 2), not a traceback."""
+    from .errors import InputError, Problem
+    from .output import write_private
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(str(path), None, "", message)])
+
+    if path.exists() and record_file.exists() and path.samefile(record_file):
+        raise refuse("is the record being checked: the report would overwrite it")
+    try:
+        write_private(path, text)
+    except OSError as e:
+        raise refuse(f"the report could not be written: {e.strerror or e}") from None
 
 
 def _sha256(path: Path) -> str:
@@ -105,6 +141,13 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
 
 
 # Commands that live in their own modules are registered here.
+from .cli_policy import rules_coverage, scenarios  # noqa: E402
+
+main.add_command(scenarios)
+rules.add_command(rules_coverage)
+from .cli_audit import audit  # noqa: E402
+
+main.add_command(audit)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,10 +31,10 @@ class _Failure:
     evidence: str  # fact id, or ""
 
 
-def _evidence_key(item: dict[str, Any]) -> tuple[str, str]:
+def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
     """Earliest-dated evidence first, then a stable order: never the record's list order."""
     when = item.get("on") or item.get("completed_on") or ""
-    return (str(when), repr(sorted(item.items(), key=lambda kv: kv[0])))
+    return (str(when), *(str(v) for v in item.values()))
 
 
 class Checker:
@@ -61,13 +61,21 @@ class Checker:
             raise RuleFileError(problems)
         self.engine = Engine(self.compiled.definition)
 
-    def check(self, record: Record, *, as_of: date) -> Report:
+    def check(self, record: Record, *, as_of: date, explain_passing: bool = True) -> Report:
+        """Check one record. With `explain_passing` false, a record in which nothing fails gets a
+        report of statuses and subjects only, with no messages written: the audit keeps only
+        failing records' reports and exceptions, and writing messages is much of the work."""
         facts = build_facts(record, self.rules.terms)
         firings = self.engine.run(facts.facts)
-        return self._report(record, facts, firings, as_of)
+        return self._report(record, facts, firings, as_of, explain_passing)
 
     def _report(
-        self, record: Record, facts: Facts, firings: list[tuple[str, dict[str, str]]], as_of: date
+        self,
+        record: Record,
+        facts: Facts,
+        firings: list[tuple[str, dict[str, str]]],
+        as_of: date,
+        explain_passing: bool,
     ) -> Report:
         applies: dict[tuple[int, int], set[str]] = defaultdict(set)
         fails: dict[tuple[int, int, str], set[_Failure]] = defaultdict(set)
@@ -87,6 +95,9 @@ class Checker:
             else:
                 witnesses[(m.rule, m.part, subject, m.requirement)].append(matched["x"])
 
+        blocked = any(self.rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fails)
+        # any failure, advisory too, is explained: the audit lists advisory exceptions as well
+        explain = explain_passing or bool(fails)
         record_item = facts.items["r"]
         results = []
         for ri, lr in enumerate(self.rules.rules):
@@ -102,6 +113,9 @@ class Checker:
                         "data": rule.data,
                     }
                     failures = fails.get((ri, pi, sid))
+                    if not explain:
+                        findings.append(Finding(subject_id, name, "pass", ""))
+                        continue
                     if not failures:
                         evidence = {}
                         for qi, req in enumerate(part.requires):
@@ -140,9 +154,8 @@ class Checker:
             status: Status
             if not findings:
                 status = "not_applicable"
-                na = self.messages.render(
-                    rule.not_applicable, {"record": record_item, "data": rule.data}
-                )
+                na_context = {"record": record_item, "data": rule.data}
+                na = self.messages.render(rule.not_applicable, na_context) if explain else ""
             else:
                 status = "fail" if any(f.status == "fail" for f in findings) else "pass"
                 na = ""
@@ -157,7 +170,6 @@ class Checker:
                     na,
                 )
             )
-        blocked = any(r.status == "fail" and r.severity == "blocker" for r in results)
         verdict: Literal["pass", "fail"] = "fail" if blocked else "pass"
         worker = record.worker.model_dump(exclude_none=True)
         return Report(

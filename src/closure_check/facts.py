@@ -199,9 +199,11 @@ class Facts:
 
 
 def _view(model: Any) -> dict[str, Any]:
-    """A shallow view of a record item for messages: its fields, nested items left as they are
-    (a template reads `subject.seen[0].on` from them just the same, and no copy is made)."""
-    return dict(model)
+    """A view of a record item for messages: its fields, nested items left as they are (a
+    template reads `subject.seen[0].on` from them just the same). The model's own field dict,
+    not a copy: nothing writes to it."""
+    fields: dict[str, Any] = model.__dict__
+    return fields
 
 
 def build_facts(record: rec.Record, terms: Terms) -> Facts:

@@ -7,6 +7,7 @@ gathers its firings and turns them into findings with the rule file's messages.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +20,7 @@ from .engine import Engine
 from .errors import Problem, RuleFileError
 from .facts import Facts, build_facts
 from .messages import Messages
-from .record import Record
+from .record import Record, is_yaml_path, read_text_and_digest, record_from_text
 from .report import Finding, Report, RuleResult, Status
 from .rulefile import RuleSet, load_rules
 
@@ -208,3 +209,11 @@ def check(
         key = (str(rules.folder.resolve()), rules.version)
         checker = _checkers.get(key) or _checkers.setdefault(key, Checker(rules))
     return checker.check(record, as_of=as_of or date.today())
+
+
+def check_file(path: Path, checker: Checker, *, as_of: date) -> Report:
+    """Check the record in a JSON or YAML file. The report carries the SHA-256 of the very
+    bytes that were checked. Raises InputError for a file that is not a valid record."""
+    text, digest = read_text_and_digest(path)
+    record = record_from_text(text, source=str(path), as_of=as_of, yaml_text=is_yaml_path(path))
+    return dataclasses.replace(checker.check(record, as_of=as_of), input_sha256=digest)

@@ -6,8 +6,6 @@ bad option), 3 an internal error of the checker itself (never the user's mistake
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,8 +14,8 @@ import click
 
 from . import __version__
 from ._cliutil import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, as_of_option, rules_option, user_errors
-from .checker import Checker, checker_for
-from .record import load_record, record_json_schema
+from .checker import Checker, check_file, checker_for
+from .record import record_json_schema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,9 +54,7 @@ def check(
 
     as_of = as_of or date.today()
     checker: Checker = checker_for(rules_dir)
-    record = load_record(file, as_of=as_of)
-    report = checker.check(record, as_of=as_of)
-    report = dataclasses.replace(report, input_sha256=_sha256(file))
+    report = check_file(file, checker, as_of=as_of)
     if fmt == "json":
         text = report.to_json()
     elif fmt == "html":
@@ -88,14 +84,6 @@ def _write_report(path: Path, text: str, *, record_file: Path) -> None:
         write_private(path, text)
     except OSError as e:
         raise refuse(f"the report could not be written: {e.strerror or e}") from None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @main.command()
@@ -148,6 +136,9 @@ rules.add_command(rules_coverage)
 from .cli_audit import audit  # noqa: E402
 
 main.add_command(audit)
+from .cli_verify import verify  # noqa: E402
+
+main.add_command(verify)
 
 
 if __name__ == "__main__":  # pragma: no cover

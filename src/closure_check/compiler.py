@@ -69,15 +69,21 @@ class _Ctx:
         alias: str,
         subject_kind: str,
         bound: dict[str, Any],
+        part: str = "",
     ) -> None:
-        self.lr, self.terms, self.where = lr, terms, where
+        self.lr, self.terms, self.where, self.part = lr, terms, where, part
         self.kind, self.alias, self.subject_kind, self.bound = kind, alias, subject_kind, bound
 
     def error(self, path: str, message: str) -> RuleFileError:
-        return RuleFileError([Problem(str(self.lr.path), None, f"{self.where}.{path}", message)])
+        """`path` within `where`, within the rule part `part` (applies_to[i])."""
+        field = ".".join(x for x in (self.part, self.where, path) if x)
+        return RuleFileError([Problem(str(self.lr.path), None, field, message)])
 
     def at(self, where: str, kind: str, alias: str) -> _Ctx:
-        return _Ctx(self.lr, self.terms, where, kind, alias, self.subject_kind, self.bound)
+        """The same rule part, at another place `where` within it."""
+        return _Ctx(
+            self.lr, self.terms, where, kind, alias, self.subject_kind, self.bound, self.part
+        )
 
 
 def _field(ctx: _Ctx, kind: str, name: str, path: str) -> FieldSpec:
@@ -374,18 +380,18 @@ def _requirement_rules(
         tests = req.subject if req.subject is not None else req.record
         assert tests is not None
         kind = "record" if on_record else skind
-        e = negate(tests_expr(ctx.at(path, kind, REC if on_record else SUBJ), tests))
+        at = f"{path}.{'record' if req.record is not None else 'subject'}"
+        e = negate(tests_expr(ctx.at(at, kind, REC if on_record else SUBJ), tests))
         if on_record:
             return _head(skind, b, [e], []), None
         return _head(skind, b, [], [e]), None
     if req.every is not None:
         ev: Every = req.every
-        rel_ctx = ctx.at(f"{path}.every", ev.fact, REL)
-        kind, where = _related_expr(
+        kind, which = _related_expr(
             ctx.at(path, ev.fact, REL), Related(fact=ev.fact, where=ev.where), REL, "every"
         )
-        must = tests_expr(rel_ctx.at(f"{path}.every.must", ev.fact, REL), ev.must)
-        return [*_head(skind, b, [], []), Slot(REL, kind, (where, negate(must)))], None
+        must = tests_expr(ctx.at(f"{path}.every.must", ev.fact, REL), ev.must)
+        return [*_head(skind, b, [], []), Slot(REL, kind, (which, negate(must)))], None
     assert req.exists is not None
     rel = _related(ctx, req.exists, f"{path}.exists")
     kind, e = _related_expr(ctx.at(path, rel.fact, REL), rel, REL, "exists")
@@ -413,7 +419,8 @@ def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> Compiled:
     rule = lr.rule
     for pi, part in enumerate(rule.applies_to):
         skind = KIND_OF_SUBJECT[part.subject]
-        base = _Ctx(lr, terms, f"applies_to[{pi}]", skind, SUBJ, part.subject, {})
+        part_path = f"applies_to[{pi}]"
+        base = _Ctx(lr, terms, "", skind, SUBJ, part.subject, {}, part_path)
         branches = [_build_branch(base, skind, s) for s in _branches(base, part.when, "when")]
 
         def add(name: str, slots: list[Slot], m: EngineRule) -> None:
@@ -426,15 +433,8 @@ def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> Compiled:
             for qi, req in enumerate(part.requires):
                 path = f"requires[{qi}]"
                 for vi, (var, val) in enumerate(_for_each(base, req, path)):
-                    ctx = _Ctx(
-                        lr,
-                        terms,
-                        f"applies_to[{pi}]",
-                        skind,
-                        SUBJ,
-                        part.subject,
-                        {var: val} if var else {},
-                    )
+                    bound = {var: val} if var else {}
+                    ctx = _Ctx(lr, terms, "", skind, SUBJ, part.subject, bound, part_path)
                     fail, witness = _requirement_rules(ctx, skind, req, b, path)
                     add(f"{ri}.{pi}.f.{qi}.{vi}.{bi}", fail, EngineRule(ri, pi, "fail", qi, val))
                     if witness is not None:

@@ -2,7 +2,10 @@
 
 Rule files are untrusted input: a template may only read the values it is given. Anything that
 reaches for Python internals (`''.__class__`, `x._private`) is refused when the rule is loaded,
-and the sandbox refuses it again at render time.
+and the sandbox refuses it again at render time. So is anything outside the small language
+messages need (`_ALLOWED`): including or importing a template would read a file, and calling
+methods, arithmetic, padding filters or loops inside loops could build gigabytes of text from a
+short template, or take hours, for every record checked.
 """
 
 from __future__ import annotations
@@ -39,11 +42,14 @@ def _make_env(labels: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
 
 def _unsafe_nodes(ast: nodes.Template) -> list[str]:
     found = []
-    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Const)):
         if isinstance(node, nodes.Getattr):
             name = node.attr
         elif isinstance(node, nodes.Name):
             name = node.name
+        elif isinstance(node, nodes.Const):  # a name given as text: attr('__class__'), map(...)
+            text = node.value
+            name = text if isinstance(text, str) and text.isidentifier() else ""
         else:
             assert isinstance(node, nodes.Getitem)
             arg = node.arg
@@ -51,6 +57,50 @@ def _unsafe_nodes(ast: nodes.Template) -> list[str]:
         if name.startswith("_"):
             found.append(name)
     return found
+
+
+#: What a message may be made of: text, the values it is given (by name, attribute or key),
+#: conditions, one level of loop, and the filters below.
+_ALLOWED = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.Getattr,
+    nodes.Getitem, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Keyword, nodes.If,
+    nodes.For, nodes.Assign, nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare,
+    nodes.Operand, nodes.Concat, nodes.Filter, nodes.Test,
+)  # fmt: skip
+_FILTERS = frozenset((
+    "label", "names", "map", "join", "length", "count", "first", "last", "list", "sort",
+    "unique", "default", "d", "lower", "upper", "capitalize", "title", "trim", "string",
+    "select", "reject", "selectattr", "rejectattr", "min", "max",
+))  # fmt: skip
+_WHAT = {
+    nodes.Include: "include (it reads another file)",
+    nodes.Import: "import (it reads another file)",
+    nodes.FromImport: "import (it reads another file)",
+    nodes.Extends: "extends (it reads another file)",
+    nodes.Call: "calls to functions or methods",
+    nodes.BinExpr: "arithmetic",
+    nodes.UnaryExpr: "arithmetic",
+}
+
+
+def _refused(ast: nodes.Template) -> str | None:
+    """Why a template uses more than a message may, or None."""
+    for node in ast.find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED):
+            what = next((w for k, w in _WHAT.items() if isinstance(node, k)), None)
+            return f"a message may not use {what or type(node).__name__.lower()}"
+        if isinstance(node, nodes.Filter):
+            names = [node.name]
+            if node.name == "map" and node.args:
+                arg = node.args[0]
+                names.append(arg.value if isinstance(arg, nodes.Const) else "(a computed name)")
+            for name in names:
+                if name not in _FILTERS:
+                    allowed = ", ".join(sorted(_FILTERS))
+                    return f'a message may not use the filter "{name}" (it may use: {allowed})'
+        if isinstance(node, nodes.For) and any(node.find_all(nodes.For)):
+            return "a message may not loop inside a loop"
+    return None
 
 
 class Messages:
@@ -68,8 +118,10 @@ class Messages:
         try:
             ast = self._env.parse(text)
             unsafe = _unsafe_nodes(ast)
+            why = _refused(ast)
             if unsafe:
                 why = f"a message may not use names that start with an underscore ({unsafe[0]})"
+            if why:
                 raise RuleFileError([Problem(str(source), None, field, why)])
             self._compiled[text] = self._env.from_string(text)
         except TemplateError as e:
@@ -84,5 +136,5 @@ class Messages:
             # the filters above, and rendering this way costs half as much.
             parts = template.root_render_func(template.new_context(context, shared=True))
             return " ".join("".join(parts).split())
-        except TemplateError as e:
+        except Exception as e:  # a filter given the wrong kind of value: keep the report
             return f"[this rule's message could not be written: {e}]"

@@ -13,10 +13,13 @@ between ids, unique ids and names, and what depends on `kind` or `status`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import math
+import os
 import pathlib
 import re
+import stat
 from collections.abc import Iterator
 from typing import Annotated, Any, Final, Literal, NoReturn
 
@@ -711,19 +714,11 @@ class _DuplicateKeys(Exception):
     pass
 
 
-class _NotANumber(Exception):
-    pass
+class _NotANumber:
+    """Stands, while decoding, where JSON had NaN or Infinity, so its field can be named."""
 
-
-def _reject_constant(name: str) -> NoReturn:
-    raise _NotANumber(name)
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotANumber(text)
-    return value
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def decode_json(text: str, *, source: str, line: int | None = None) -> object:
@@ -742,14 +737,24 @@ def decode_json(text: str, *, source: str, line: int | None = None) -> object:
     def fail(message: str, at: int | None = line) -> NoReturn:
         raise InputError([Problem(source, at, "", message)])
 
+    not_numbers: list[_NotANumber] = []
+
+    def not_a_number(text: str) -> _NotANumber:
+        not_numbers.append(_NotANumber(text))
+        return not_numbers[-1]
+
+    def finite_float(text: str) -> float | _NotANumber:
+        value = float(text)
+        return value if math.isfinite(value) else not_a_number(text)
+
     if not text.strip():
         fail("is empty: there is no record in it")
     try:
         data = json.loads(
             text,
             object_pairs_hook=pairs_hook,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
+            parse_constant=not_a_number,
+            parse_float=finite_float,
         )
     except json.JSONDecodeError as exc:
         plain = _JSON_SYNTAX.get(exc.msg, exc.msg)
@@ -759,17 +764,24 @@ def decode_json(text: str, *, source: str, line: int | None = None) -> object:
             f"line {exc.lineno}, column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
         )
         fail(f"not valid JSON ({where}): {plain}")
-    except _NotANumber as exc:
-        fail(
-            f"contains {exc.args[0]}, which is not a number a record can hold "
-            "(NaN and Infinity are not allowed)"
-        )
     except RecursionError:
         fail("is nested too deeply to be a record (lists or groups of fields inside each other)")
     except ValueError:  # an integer with more digits than Python will convert
         fail("contains a number with more digits than a record can hold")
 
     problems: list[Problem] = []
+    if not_numbers:
+        problems += [
+            Problem(
+                source,
+                line,
+                path,
+                f"{value.text} is not a number a record can hold "
+                "(NaN and Infinity are not allowed)",
+            )
+            for path, value in _walk(data)
+            if isinstance(value, _NotANumber)
+        ]
     if duplicated:
         paths = _paths_of(data, {id(d) for d, _ in duplicated})
         order = list(paths)  # the order in which the objects appear in the text
@@ -879,8 +891,12 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-_YAML_1_1_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                  "tag:yaml.org,2002:timestamp"}  # fmt: skip
+_YAML_1_1_ONLY = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML_1_1_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -1041,20 +1057,35 @@ def decode_yaml(text: str, *, source: str) -> object:
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def read_text(path: pathlib.Path) -> str:
-    """A file's text, UTF-8 with or without a byte-order mark; InputError naming the file."""
+#: The largest record file read. A real record is a few kilobytes; a 1 MB note is fine; a file
+#: of hundreds of megabytes, or a device that never ends, is refused before it is read.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
+def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:
+    """A file's text (UTF-8, with or without a byte-order mark) and the SHA-256 of its bytes, so
+    a report names exactly the bytes that were checked. InputError naming the file."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError([Problem(source, None, "", "cannot be read: it is not a file")])
+            if st.st_size > MAX_RECORD_BYTES:
+                raise InputError([Problem(source, None, "", _too_large(st.st_size))])
+            raw = f.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if isinstance(exc, IsADirectoryError):
             reason = "it is a folder, not a file"
         raise InputError([Problem(source, None, "", f"cannot be read: {reason}")]) from None
+    if len(raw) > MAX_RECORD_BYTES:  # it grew while being read
+        raise InputError([Problem(source, None, "", _too_large(len(raw)))])
+    digest = hashlib.sha256(raw).hexdigest()
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), digest
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
@@ -1070,17 +1101,38 @@ def read_text(path: pathlib.Path) -> str:
         ) from None
 
 
+def _too_large(size: int) -> str:
+    mb = 1024 * 1024
+    return (
+        f"is too large to be a record ({size / mb:.0f} MB; a record file may be at most "
+        f"{MAX_RECORD_BYTES // mb} MB)"
+    )
+
+
+def read_text(path: pathlib.Path) -> str:
+    """A file's text, UTF-8 with or without a byte-order mark; InputError naming the file."""
+    return read_text_and_digest(path)[0]
+
+
+def record_from_text(
+    text: str, *, source: str, as_of: datetime.date, yaml_text: bool = False
+) -> Record:
+    """A record from the text of a JSON file, or of a YAML file when `yaml_text`."""
+    data = decode_yaml(text, source=source) if yaml_text else decode_json(text, source=source)
+    return parse_record(data, source=source, as_of=as_of)
+
+
+def is_yaml_path(path: pathlib.Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
 def load_record(path: pathlib.Path, *, as_of: datetime.date) -> Record:
     """Read a .json, .yaml or .yml file (decide by extension; anything else: try JSON). File
     unreadable / not UTF-8 (a UTF-8 byte-order mark is accepted and skipped) -> InputError naming
     the file. Then decode_* and parse_record."""
-    source = str(path)
-    text = read_text(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        data = decode_yaml(text, source=source)
-    else:
-        data = decode_json(text, source=source)
-    return parse_record(data, source=source, as_of=as_of)
+    return record_from_text(
+        read_text(path), source=str(path), as_of=as_of, yaml_text=is_yaml_path(path)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -245,6 +245,9 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         line = mark.line + 1 if mark is not None else None
         what = getattr(e, "problem", None) or str(e)
         raise RuleFileError([Problem(str(path), line, "", f"not valid YAML: {what}")]) from e
+    except RecursionError:  # the YAML parser recurses once per level of nesting
+        why = "is nested too deeply to be a rule file (lists or mappings inside each other)"
+        raise RuleFileError([Problem(str(path), None, "", why)]) from None
     finally:
         loader.dispose()
     return data, node

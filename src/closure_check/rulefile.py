@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -295,24 +295,25 @@ def _validation_problems(path: Path, node: yaml.Node | None, err: ValidationErro
     return sorted(set(problems), key=lambda p: (p.line or 0, p.path))
 
 
-def parse_rule_file(path: Path) -> Rule:
+M = TypeVar("M", Rule, TermsFile)
+
+
+def _parse(path: Path, model: type[M], what: str) -> M:
     data, node = read_yaml(path)
     if not isinstance(data, dict):
-        raise RuleFileError([Problem(str(path), 1, "", "a rule file is a YAML mapping")])
+        raise RuleFileError([Problem(str(path), 1, "", f"{what} is a YAML mapping")])
     try:
-        return Rule.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
         raise RuleFileError(_validation_problems(path, node, e)) from e
+
+
+def parse_rule_file(path: Path) -> Rule:
+    return _parse(path, Rule, "a rule file")
 
 
 def parse_terms_file(path: Path) -> TermsFile:
-    data, node = read_yaml(path)
-    if not isinstance(data, dict):
-        raise RuleFileError([Problem(str(path), 1, "", "the terms file is a YAML mapping")])
-    try:
-        return TermsFile.model_validate(data)
-    except ValidationError as e:
-        raise RuleFileError(_validation_problems(path, node, e)) from e
+    return _parse(path, TermsFile, "the terms file")
 
 
 def load_rules(folder: Path | None = None) -> RuleSet:

@@ -703,7 +703,7 @@ _JSON_SYNTAX = {
     "JSON Lines, one record per line, for several)",
     "Invalid control character at": "a line break or tab inside text must be written as \\n or \\t",
     "Invalid \\escape": "a backslash inside text must be written as \\\\",
-    "Invalid \\uXXXX escape": "a \\u inside text must be followed by four hex digits",
+    "Invalid \\u" + "X" * 4 + " escape": "a \\u inside text must be followed by four hex digits",
 }
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")

@@ -24,6 +24,7 @@ from closure_check import audit
 from closure_check.checker import Checker
 from closure_check.cli import main
 from closure_check.engine import EngineError
+from closure_check.errors import InputError
 from closure_check.record import Record
 from closure_check.report import Report
 
@@ -301,7 +302,7 @@ def test_a_crash_in_a_worker_costs_only_the_record_that_crashed_it(workers: int)
     assert "SIGABRT" in entry["problems"][0]["message"]
     assert entry["assessment_id"] == CRASHING_ID
     others = [row for row in normal.exceptions if row["assessment_id"] != CRASHING_ID]
-    assert crashed.exceptions == others
+    assert list(crashed.exceptions) == others
     assert crashed.exit_status == 1
 
 
@@ -494,3 +495,160 @@ def test_the_html_report_escapes_a_child_named_like_a_script(tmp_path: Path) -> 
     assert SCRIPT_NAME not in page
     assert page.count("<script") == 1  # the page's own
     assert "<b>x</b>" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming: memory does not grow with the number of records
+# ---------------------------------------------------------------------------------------------
+
+
+def many_records(path: Path, n: int) -> Path:
+    """`n` records, one per line, alternately failing and passing."""
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            data = record_data("child-j-sibling-june-2008.json" if i % 2 else "clean-pass.json")
+            data["id"] = f"{data['id']}-{i:04d}"
+            f.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_the_audit_json_is_written_piece_by_piece_exactly_as_one_json_dumps_would(
+    tmp_path: Path,
+) -> None:
+    with audit.run([EXAMPLES, many_records(tmp_path / "m.jsonl", 12)], as_of=AS_OF) as result:
+        text = result.to_json()
+        whole = result.to_dict()
+        assert whole["reports"] and whole["exceptions"] and whole["errors"]
+        assert text == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+        assert [r["assessment_id"] for r in result.reports] == [
+            r["assessment_id"] for r in whole["reports"]
+        ]
+
+
+def test_the_lists_are_spooled_in_a_private_folder_that_closing_the_audit_removes(
+    tmp_path: Path,
+) -> None:
+    result = audit.run([EXAMPLES], as_of=AS_OF)
+    folder = result._folder.path
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "errors.spool",
+        "exceptions.spool",
+        "not_rechecked.spool",
+        "reports.spool",
+        "resolved.spool",
+    ]
+    assert len(result.exceptions) == len(list(result.exceptions)) > 0
+    assert result.exceptions[-1] == list(result.exceptions)[-1]
+    with result:
+        pass
+    assert not folder.exists()
+
+
+def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
+    tmp_path: Path,
+) -> None:
+    """Lines that are invalid before any worker sees them (not UTF-8) must not pile up while
+    a worker checks the record before them."""
+    lines = tmp_path / "bad.jsonl"
+    good = json.dumps(record_data("clean-pass.json"), ensure_ascii=False).encode() + b"\n"
+    lines.write_bytes(good + b"\xff\n" * 3000 + good)
+    pulled = 0
+
+    def counting() -> Any:
+        nonlocal pulled
+        for item in audit._items([lines], frozenset()):
+            pulled += 1
+            yield item
+
+    outcomes = audit._run_pool(
+        counting(),
+        workers=1,
+        rules_dir=None,
+        as_of=AS_OF,
+        redact=False,
+        check_fn=audit.check_record,
+        rules_version=audit.checker_for(None).rules.version,
+    )
+    ahead = seen = 0
+    for outcome in outcomes:
+        assert outcome.seq == seen
+        seen += 1
+        ahead = max(ahead, pulled - seen)
+    assert seen == 3002
+    assert ahead <= audit._WINDOW_PER_WORKER + audit._CHUNK_MAX
+
+
+def test_a_line_longer_than_any_record_is_passed_over_without_being_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit, "MAX_RECORD_BYTES", 64 * 1024)
+    monkeypatch.setattr(audit, "_BLOCK", 4096)
+    good = json.dumps(record_data("clean-pass.json"), ensure_ascii=False)
+    assert len(good.encode()) < 64 * 1024
+    lines = tmp_path / "long.jsonl"
+    lines.write_text(good + "\n" + "x" * 200_000 + "\n" + good + "\n" + "y" * 70_000, "utf-8")
+    with audit.run([lines], as_of=AS_OF) as result:
+        c = result.counts
+        assert (c.read, c.passed, c.invalid) == (4, 2, 2)
+        assert [(e["line"], e["reason"]) for e in result.errors] == [(2, "invalid"), (4, "invalid")]
+        assert "too large to be a record" in result.errors[0]["problems"][0]["message"]
+
+
+def test_a_baseline_is_read_piece_by_piece_whatever_its_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with audit.run([EXAMPLES], as_of=AS_OF) as first:
+        data = first.to_dict()
+    fingerprints = [row["fingerprint"] for row in data["exceptions"]]
+    # another layout: no indentation, the exceptions last, one exception twice
+    data["exceptions"].append(dict(data["exceptions"][0], name="a later copy"))
+    layout = {k: v for k, v in data.items() if k != "exceptions"}
+    layout["exceptions"] = data["exceptions"]
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(layout, separators=(",", ":")), encoding="utf-8")
+    monkeypatch.setattr(audit, "_BLOCK", 7)  # values cut at every place a block can end
+    base = audit.load_baseline(compact)
+    try:
+        assert [row["fingerprint"] for row in base.rows] == list(dict.fromkeys(fingerprints))
+        assert base.rows[0]["name"] == data["exceptions"][0]["name"]
+        assert base.as_of == AS_OF.isoformat()
+        assert base.records == {row["assessment_id"] for row in data["exceptions"]}
+    finally:
+        base.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{"format": "closure-check/audit/1", "exceptions": [', "not valid JSON"),
+        ('{"format": "closure-check/audit/1", "exceptions": []} x', "not valid JSON"),
+        ('{"format": "closure-check/audit/1", "exceptions": [1,]}', "not valid JSON"),
+        ('{"format": "closure-check/audit/1", "exceptions": {}}', 'no "exceptions" list'),
+        ('{"format": "closure-check/audit/1", "exceptions": [{"a": 1}]}', "has no fingerprint"),
+        ('{"format": "something else", "exceptions": []}', "not an audit"),
+        ('[{"format": "closure-check/audit/1"}]', "not an audit"),
+        ('{"format": "closure-check/audit/1", "exceptions": [], "exceptions": []}', "twice"),
+        ("", "not valid JSON"),
+    ],
+)
+def test_a_file_that_is_not_a_whole_audit_is_refused_as_a_baseline(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    path = tmp_path / "base.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        audit.load_baseline(path)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("cannot be used as a baseline") and why in problem.message
+
+
+def test_a_baseline_that_is_not_utf_8_or_cannot_be_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "base.json"
+    path.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(InputError) as caught:
+        audit.load_baseline(path)
+    assert "not UTF-8" in caught.value.problems[0].message
+    with pytest.raises(InputError) as missing:
+        audit.load_baseline(tmp_path / "nowhere.json")
+    assert "cannot be read" in missing.value.problems[0].message

@@ -4,11 +4,16 @@ the exception report (JSON, HTML, CSV).
 `run(paths, as_of=...) -> Audit` is the library call; `closure-check audit` only parses options,
 calls it, writes the outputs and prints the summary.
 
-Streaming. Records are read one at a time (a JSON Lines file line by line) and handed to worker
-processes in small chunks. What comes back is folded into counts, one row per exception (one
-failing finding) and, for records whose verdict is `fail`, their full report: a passing record
-leaves nothing behind but its counts. So `reports` in the audit JSON holds the failing records'
-reports only, and says so (`"reports_included": "failing"`).
+Streaming. Records are read one at a time (a JSON Lines file line by line, no line read past
+the largest record there can be) and handed to worker processes in small chunks, never more
+than a fixed window ahead of the oldest record not yet checked. What comes back is folded into
+counts and tallies, and one row per exception (one failing finding), one entry per invalid
+record and, for records whose verdict is `fail`, their full report go to spool files in a
+private temporary folder as they arrive: a passing record leaves nothing behind but its counts.
+The outputs are then written piece by piece from the spools (the summary is all tallies), so
+memory does not grow with the number of records; only a baseline's fingerprints are held, and
+the names of teams and workers. `reports` in the audit JSON holds the failing records' reports
+only, and says so (`"reports_included": "failing"`).
 
 Inputs. Paths are read in the order given; a folder's record files (.json, .yaml, .yml, .jsonl)
 in name order, then its subfolders likewise; hidden names and other files (a README) skipped.
@@ -19,14 +24,19 @@ nothing at all could be read is the audit a failure to run (exit status 2).
 Workers. Records are checked in `workers` processes forked from multiprocessing's fork server (a
 clean process that has imported closure-check but never loaded rules into the engine), or
 spawned where there is none; never a plain fork of this process. Each builds its own checker.
-Records go out in chunks and come back one by one, and are put back into input order before they
-are counted, so the output does not depend on the number of workers. The worker that checks a
-record is a separate process even when `workers` is 1: durable-rules can crash the process it
-runs in, and a crash must cost one record, not the batch. When a worker dies, the record it was
-checking is listed in `errors` with a problem saying the rules engine crashed on it, and counted
-as `invalid` (it was read but could not be checked, so `checked + invalid == read` still holds;
-`crashed` says how many of the invalid records are such crashes). The worker is restarted and
-the rest are checked.
+Records go out in chunks and come back a few at a time, and are put back into input order before
+they are counted, so the output does not depend on the number of workers. The worker that checks
+a record is a separate process even when `workers` is 1: durable-rules can crash the process it
+runs in, and a crash must cost one record, not the batch. Each worker keeps the number of the
+record it is checking in memory shared with this process; when a worker dies, that record is
+listed in `errors` with a problem saying the rules engine crashed on it, and counted as
+`invalid` (it was read but could not be checked, so `checked + invalid == read` still holds;
+`crashed` says how many of the invalid records are such crashes). The worker is restarted, and
+the records it had not answered for, before and after that one, are checked again.
+
+Checking. A worker asks the checker only whether anything fails (`Checker.check_failing`): the
+engine's failing rules decide that alone for a record in which nothing fails, which then leaves
+no report; for the others the full report is made as `check` makes it, messages and all.
 
 Fingerprints. Each exception is identified by the first 16 hex digits of the SHA-256 of its rule,
 assessment id and subject id, so it keeps its fingerprint from one week's audit to the next and
@@ -55,33 +65,47 @@ import json
 import multiprocessing
 import os
 import re
+import selectors
+import shutil
 import signal
+import tempfile
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from .checker import Checker, checker_for
 from .engine import EngineError
 from .errors import InputError, Problem
-from .output import write_private
-from .record import Record, decode_json, decode_yaml, parse_record, read_text
+from .output import json_at, write_private
+from .record import (
+    MAX_RECORD_BYTES,
+    Record,
+    decode_json,
+    decode_yaml,
+    parse_record,
+    read_text,
+)
 from .report import Report
 
 __all__ = [
     "AUDIT_FORMAT",
     "RECORD_SUFFIXES",
     "Audit",
+    "Baseline",
     "CheckFn",
     "Counts",
     "Outcome",
     "check_outputs",
     "check_record",
+    "csv_chunks",
     "csv_text",
     "fingerprint",
+    "html_chunks",
     "html_text",
     "load_baseline",
     "pseudonym",
@@ -97,8 +121,9 @@ RECORD_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".jsonl"})
 #: Replaces quoted free text in a pseudonymised report.
 WITHHELD: Final = "[text withheld]"
 
-#: Checks one record. Injectable so that a test can stand in for an engine that crashes.
-CheckFn = Callable[[Checker, Record, date], Report]
+#: Checks one record: its report, or None when nothing fails in it (an audit keeps nothing else
+#: of such a record). Injectable so that a test can stand in for an engine that crashes.
+CheckFn = Callable[[Checker, Record, date], "Report | None"]
 
 CRASH_MESSAGE: Final = (
     "the rules engine crashed on this record ({how}), so it was not checked; the other records "
@@ -108,12 +133,13 @@ CRASH_MESSAGE: Final = (
 _CHUNK_FIRST, _CHUNK_MAX = 4, 128  # records per chunk sent to a worker, growing to the maximum
 _WINDOW_PER_WORKER = 4 * _CHUNK_MAX  # how far a worker may run ahead of the oldest unfinished
 _MAX_START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
+_ANSWER_EVERY = 16  # outcomes a worker sends at once (and at the end of each chunk)
 
 
-def check_record(checker: Checker, record: Record, as_of: date) -> Report:
-    """The default `CheckFn`: the checker's own. Messages are written only for records in which
-    something fails: the audit keeps nothing else of a passing record."""
-    return checker.check(record, as_of=as_of, explain_passing=False)
+def check_record(checker: Checker, record: Record, as_of: date) -> Report | None:
+    """The default `CheckFn`: the checker's own for an audit (`Checker.check_failing`): a record
+    in which nothing fails leaves no report, and messages are written only for the others."""
+    return checker.check_failing(record, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +323,27 @@ class Outcome:
     unreadable: bool = False  # the file could not be read at all
     crashed: bool = False  # the rules engine crashed or failed on it
     exceptions: tuple[dict[str, Any], ...] = ()
-    report: dict[str, Any] | None = None  # the full report, for a failing record only
+    #: a failing record's full report, as the audit's JSON holds it (see `_report_text`)
+    report: str | None = None
+
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # sent from a worker for every record: a plain tuple pickles in half the time
+        return (Outcome, tuple(getattr(self, f) for f in _OUTCOME_FIELDS))
+
+
+_OUTCOME_FIELDS: Final = (
+    "seq",
+    "source",
+    "line",
+    "status",
+    "assessment_id",
+    "kind",
+    "problems",
+    "unreadable",
+    "crashed",
+    "exceptions",
+    "report",
+)
 
 
 def _unreadable(seq: int, source: str, exc: OSError) -> Outcome:
@@ -350,6 +396,25 @@ def _skipped(path: Path, skip: frozenset[str]) -> bool:
 _BOM = "\ufeff"
 
 
+_LINE_TOO_LONG: Final = (
+    f"is too large to be a record (a record may be at most {MAX_RECORD_BYTES // (1 << 20)} MB): "
+    "this line was passed over without being read"
+)
+
+
+def _lines(file: Any) -> Iterator[bytes | None]:
+    """A JSON Lines file's lines, each read only up to the largest record there can be (None
+    for a longer line, whose rest is read past in blocks): one line that never ends must not be
+    held whole."""
+    while raw := file.readline(MAX_RECORD_BYTES + 1):
+        if len(raw) <= MAX_RECORD_BYTES or raw.endswith(b"\n"):
+            yield raw
+            continue
+        while (more := file.readline(_BLOCK)) and not more.endswith(b"\n"):
+            pass
+        yield None
+
+
 def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outcome]:
     """Tasks for the workers, in input order; what fails before a worker could see it (a JSON
     Lines file that cannot be read, a line that is not UTF-8) comes as an Outcome."""
@@ -366,7 +431,12 @@ def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outc
             continue
         try:
             with open(source, "rb") as lines:
-                for number, raw in enumerate(lines, start=1):
+                for number, raw in enumerate(_lines(lines), start=1):
+                    if raw is None:  # a line too long to be a record, passed over unread
+                        problem = Problem(source, number, "", _LINE_TOO_LONG)
+                        yield Outcome(seq, source, number, "invalid", problems=(problem,))
+                        seq += 1
+                        continue
                     try:
                         text = raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
@@ -441,6 +511,8 @@ def _check_task(
             "closure-check."
         )
         return _failed(task, record, message)
+    if report is None:
+        return Outcome(seq, source, line, "pass", record.id, record.kind)
     return _outcome(task, record, report, redact)
 
 
@@ -532,15 +604,28 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Outco
         aid,
         record.kind,
         exceptions=tuple(rows),
-        report=data if failing else None,
+        report=_report_text(data) if failing else None,
     )
 
 
+def _report_text(data: dict[str, Any]) -> str:
+    """A report as the audit's JSON holds it, an item of its `reports` list: written here, in
+    the worker, so that the parent only copies text."""
+    return json_at(data, 2)
+
+
 def _worker_main(
-    conn: Connection, rules_dir: Path | None, as_of: date, redact: bool, check_fn: CheckFn
+    conn: Connection,
+    current: Any,
+    rules_dir: Path | None,
+    as_of: date,
+    redact: bool,
+    check_fn: CheckFn,
 ) -> None:
     """A worker process: build a checker, then check each chunk of tasks it is sent, answering
-    record by record (so that, if it dies, the parent knows which record it died on)."""
+    a few records at a time (one message per record cost as much as a tenth of the work). So
+    that the parent knows which record it died on, if it dies, `current` (memory shared with the
+    parent) holds the number of the record being checked, and -1 between records."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     checker = checker_for(rules_dir)
     conn.send(("ready", checker.rules.version))
@@ -551,8 +636,17 @@ def _worker_main(
             return
         if chunk is None:
             return
+        answers: list[Outcome] = []
         for task in chunk:
-            conn.send(_check_task(checker, task, as_of, redact, check_fn))
+            current.value = task.seq
+            outcome = _check_task(checker, task, as_of, redact, check_fn)
+            current.value = -1
+            answers.append(outcome)
+            if len(answers) == _ANSWER_EVERY:
+                conn.send(answers)
+                answers = []
+        if answers:
+            conn.send(answers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,8 +657,12 @@ def _worker_main(
 class _Worker:
     def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
         self.conn, child_end = ctx.Pipe()
+        self.current = ctx.RawValue("q", -1)  # the record it is checking (see _worker_main)
         self.process = ctx.Process(
-            target=_worker_main, args=(child_end, *args), daemon=True, name="closure-check-worker"
+            target=_worker_main,
+            args=(child_end, self.current, *args),
+            daemon=True,
+            name="closure-check-worker",
         )
         self.process.start()
         child_end.close()
@@ -630,21 +728,31 @@ def _run_pool(
     ctx = _context()
     args = (rules_dir, as_of, redact, check_fn)
     pool = [_Worker(ctx, args) for _ in range(workers)]
+    # one selector for the whole run (multiprocessing's `wait` makes one on every call, and
+    # the parent waits once or twice for every record)
+    selector = selectors.DefaultSelector()
+    for w in pool:
+        selector.register(w.conn.fileno(), selectors.EVENT_READ, w)
+        selector.register(w.process.sentinel, selectors.EVENT_READ, w)
     retry: deque[_Task] = deque()  # tasks of a dead worker that it never reached
     done: dict[int, Outcome] = {}  # finished out of order, waiting for their turn
     next_seq = 0  # the next outcome to yield
     chunk = _CHUNK_FIRST
     exhausted = False
     start_failures = 0
+    lost_without_blame = 0  # workers in a row that died between records
 
     last_seq = -1  # the last task taken from `items`
+    window = _WINDOW_PER_WORKER * workers
 
     def take(n: int) -> list[_Task]:
         nonlocal exhausted, last_seq
         out: list[_Task] = []
         while len(out) < n and retry:
             out.append(retry.popleft())
-        while len(out) < n and not exhausted:
+        # never more than `window` records past the oldest unfinished one, whatever they are:
+        # a run of bad lines (each an outcome already) must not pile up in `done` either
+        while len(out) < n and not exhausted and last_seq - next_seq < window:
             try:
                 item = next(items)
             except StopIteration:
@@ -659,7 +767,9 @@ def _run_pool(
 
     def bury(w: _Worker) -> None:
         """A worker died: blame the record it was checking, requeue the rest, replace it."""
-        nonlocal start_failures
+        nonlocal start_failures, lost_without_blame
+        selector.unregister(w.conn.fileno())
+        selector.unregister(w.process.sentinel)
         w.process.join()
         exitcode = w.process.exitcode
         w.conn.close()
@@ -671,6 +781,23 @@ def _run_pool(
                 )
             retry.extendleft(reversed(w.pending))
         elif w.pending:
+            # the record it was checking; the ones before it were checked, but their answers
+            # went down with it: they are checked again, with the ones after it
+            culprit = next((t for t in w.pending if t.seq == w.current.value), None)
+            if culprit is None:  # it died between two records: nobody to blame
+                lost_without_blame += 1
+                if lost_without_blame >= _MAX_START_FAILURES:
+                    raise EngineError(
+                        "the checking processes keep stopping (" + _how_it_died(exitcode) + ")"
+                    )
+                retry.extendleft(reversed(w.pending))
+                w.pending.clear()
+            else:
+                w.pending.remove(culprit)
+                retry.extendleft(reversed(w.pending))
+                w.pending.clear()
+                w.pending.append(culprit)
+        if w.ready and w.pending:
             task = w.pending.popleft()
             message = CRASH_MESSAGE.format(how=_how_it_died(exitcode))
             problem = Problem(task.source, task.line, "", message)
@@ -683,8 +810,9 @@ def _run_pool(
                 problems=(problem,),
                 crashed=True,
             )
-            retry.extendleft(reversed(w.pending))
-        pool[pool.index(w)] = _Worker(ctx, args)
+        new = pool[pool.index(w)] = _Worker(ctx, args)
+        selector.register(new.conn.fileno(), selectors.EVENT_READ, new)
+        selector.register(new.process.sentinel, selectors.EVENT_READ, new)
 
     def flush() -> Iterator[Outcome]:
         nonlocal next_seq
@@ -692,7 +820,6 @@ def _run_pool(
             yield done.pop(next_seq)
             next_seq += 1
 
-    window = _WINDOW_PER_WORKER * workers
     finished = False
     try:
         while True:
@@ -715,17 +842,19 @@ def _run_pool(
                     finished = True
                     return
                 continue
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
-            for w in busy:
-                if w.conn not in ready and w.process.sentinel not in ready:
+            ready = {key.data for key, _ in selector.select()}
+            for w in pool[:]:
+                if w not in ready:
                     continue
                 dead = False
                 try:
                     while w.conn.poll():
                         message = w.conn.recv()
-                        if isinstance(message, Outcome):
-                            w.pending.popleft()
-                            done[message.seq] = message
+                        if isinstance(message, list):
+                            for outcome in message:
+                                w.pending.popleft()
+                                done[outcome.seq] = outcome
+                            lost_without_blame = 0
                         elif message[0] == "ready":
                             w.ready = True
                             start_failures = 0
@@ -735,11 +864,104 @@ def _run_pool(
                                 )
                 except (EOFError, OSError):
                     dead = True
-                if dead or (w.process.sentinel in ready and not w.process.is_alive()):
+                if dead or not w.process.is_alive():
                     bury(w)
     finally:  # every worker is idle when all went well; otherwise, stop them now
+        selector.close()
         for w in pool:
             w.stop(graceful=finished)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spools: what the outputs need, on disk until they are written
+# ---------------------------------------------------------------------------------------------
+
+_FRAME_END: Final = "\x1e"  # ends each JSON text in a raw spool; JSON text never holds it bare
+_BLOCK: Final = 1 << 20
+
+
+class _Spool(Sequence[Any]):
+    """Items appended to a file in a private temporary folder as they arrive, and read back one
+    at a time, as often as needed: the audit's outputs are written from these, so that its memory
+    does not grow with the number of records. Each item is kept as the JSON text the audit's
+    JSON holds it as, an item of a list (the JSON output only copies it), and ended by the
+    character 0x1e, which JSON text never holds unescaped. A raw spool is given that text
+    (a failing record's report, written by the worker); another spool writes it itself."""
+
+    def __init__(self, path: Path, *, raw: bool = False) -> None:
+        self._path = path
+        self._raw = raw
+        # surrogatepass: a file name that is not UTF-8 goes through as Python holds it
+        self._file = open(path, "x", encoding="utf-8", errors="surrogatepass", newline="")  # noqa: SIM115
+        self._count = 0
+
+    def append(self, item: Any) -> None:
+        """Add one value (a raw spool: its JSON text)."""
+        self._file.write((item if self._raw else json_at(item, 2)) + _FRAME_END)
+        self._count += 1
+
+    def texts(self) -> Iterator[str]:
+        """Each item as the JSON text it was written as, in order."""
+        self._file.flush()
+        with open(self._path, encoding="utf-8", errors="surrogatepass", newline="") as f:
+            rest = ""
+            while block := f.read(_BLOCK):
+                parts = (rest + block).split(_FRAME_END)
+                rest = parts.pop()
+                yield from parts
+
+    def __iter__(self) -> Iterator[Any]:
+        loads = json.loads
+        for text in self.texts():
+            yield loads(text)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = index + self._count if index < 0 else index
+        if not 0 <= i < self._count:
+            raise IndexError("spool index out of range")
+        for n, item in enumerate(self):
+            if n == i:
+                return item
+        raise IndexError("spool index out of range")  # pragma: no cover
+
+    def close(self) -> None:
+        self._file.close()
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _SpoolFolder:
+    """A private temporary folder (mode 0700) of spools, removed with everything in it when
+    `close` is called or when its owner is garbage collected, whichever comes first."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="closure-check-"))
+        self._spools: list[_Spool] = []
+        self._finalizer = weakref.finalize(self, _remove_spools, self.path, self._spools)
+
+    def spool(self, name: str, *, raw: bool = False) -> _Spool:
+        spool = _Spool(self.path / f"{name}.spool", raw=raw)
+        self._spools.append(spool)
+        return spool
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _remove_spools(path: Path, spools: list[_Spool]) -> None:
+    for spool in spools:
+        with contextlib.suppress(OSError):
+            spool.close()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -766,52 +988,222 @@ _IDENTITY: Final = (
 )
 
 
-@dataclass(frozen=True)
 class Baseline:
-    """The exceptions of a previous audit, by fingerprint."""
+    """The exceptions of a previous audit: their fingerprints and records in memory, the rows
+    themselves (first of each fingerprint, in the file's order) in a spool."""
 
-    source: str
-    as_of: str
-    exceptions: dict[str, dict[str, Any]]
+    def __init__(self, source: str, as_of: str) -> None:
+        self.source = source
+        self.as_of = as_of
+        self.fingerprints: set[str] = set()
+        self.records: set[str] = set()  # assessment ids with an exception
+        self._folder = _SpoolFolder()
+        self._spool = self._folder.spool("baseline")
+
+    @property
+    def rows(self) -> Sequence[dict[str, Any]]:
+        return self._spool
+
+    def _add(self, row: dict[str, Any]) -> None:
+        if row["fingerprint"] not in self.fingerprints:
+            self.fingerprints.add(row["fingerprint"])
+            self.records.add(row["assessment_id"])
+            self._spool.append(row)
+
+    def close(self) -> None:
+        self._folder.close()
+
+
+class _NotJson(Exception):
+    pass
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonReader:
+    """One JSON document read from a file a value at a time, so that a large audit (most of it
+    failing records' reports) is never held whole just to find its exceptions."""
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+        self._text = ""
+        self._at = 0
+        self._eof = False
+        self._decode = json.JSONDecoder().raw_decode
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        block = self._file.read(max(_BLOCK, len(self._text) - self._at))  # doubles for big values
+        if not block:
+            self._eof = True
+            return False
+        self._text = self._text[self._at :] + block
+        self._at = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            match = _SPACE.match(self._text, self._at)
+            assert match is not None
+            self._at = match.end()
+            if self._at < len(self._text):
+                return self._text[self._at]
+            if not self._more():
+                return ""
+
+    def take(self, allowed: str) -> str:
+        char = self.peek()
+        if not char or char not in allowed:
+            raise _NotJson
+        self._at += 1
+        return char
+
+    def value(self) -> Any:
+        """The next whole value."""
+        self.peek()
+        while True:
+            try:
+                value, end = self._decode(self._text, self._at)
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                if self._more():  # most likely cut short by the end of the block read
+                    continue
+                raise _NotJson from None
+            if end == len(self._text) and self._more():  # a number may go on: read it again
+                continue
+            self._at = end
+            return value
+
+    def items(self) -> Iterator[Any]:
+        """The values of a list, one at a time."""
+        self.take("[")
+        if self.peek() == "]":
+            self._at += 1
+            return
+        while True:
+            yield self.value()
+            if self.take(",]") == "]":
+                return
+
+    def members(self) -> Iterator[str]:
+        """The names of an object's members; the caller reads each value before the next."""
+        self.take("{")
+        if self.peek() == "}":
+            self._at += 1
+            return
+        while True:
+            name = self.value()
+            if not isinstance(name, str):
+                raise _NotJson
+            self.take(":")
+            yield name
+            if self.take(",}") == "}":
+                return
+
+    def skip(self, depth: int = 0) -> None:
+        """Pass over the next value, a list's items or an object's members one at a time."""
+        char = self.peek()
+        if depth > 32 or char not in "[{":
+            self.value()
+        elif char == "[":
+            for _ in self.items():
+                pass
+        else:
+            for _ in self.members():
+                self.skip(depth + 1)
+
+    def end(self) -> None:
+        if self.peek():
+            raise _NotJson
 
 
 def load_baseline(path: Path) -> Baseline:
-    """Read a previous `closure-check audit --json` file; InputError if it is not one."""
+    """Read a previous `closure-check audit --json` file; InputError if it is not one. The file
+    is read piece by piece: only each exception's identity is kept."""
     source = str(path)
-    text = read_text(Path(path))
 
     def refuse(why: str) -> InputError:
         message = f"cannot be used as a baseline: {why}"
         return InputError([Problem(source, None, "", message)])
 
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError, ValueError):
+        f = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, IsADirectoryError):
+            reason = "it is a folder, not a file"
+        raise InputError([Problem(source, None, "", f"cannot be read: {reason}")]) from None
+    base = Baseline(source, "")
+    found: dict[str, Any] = {}
+    bad_row: int | None = None
+    try:
+        with f:
+            reader = _JsonReader(f)
+            if reader.peek() != "{":
+                reader.value()  # a document that is not an object: valid JSON, or not?
+                reader.end()
+                raise refuse(
+                    "it is not an audit written by `closure-check audit --json` "
+                    f'(format "{AUDIT_FORMAT}")'
+                )
+            for name in reader.members():
+                if name in found:
+                    raise refuse(f'it gives "{name}" twice')
+                if name == "exceptions" and reader.peek() == "[":
+                    found[name] = True
+                    for i, row in enumerate(reader.items()):
+                        if not isinstance(row, dict) or not isinstance(row.get("fingerprint"), str):
+                            bad_row = i if bad_row is None else bad_row
+                            continue
+                        base._add(_identity(row))
+                elif name in ("format", "as_of", "exceptions"):
+                    found[name] = reader.value()
+                else:
+                    found[name] = None
+                    reader.skip()
+            reader.end()
+    except _NotJson:
+        base.close()
         raise refuse("it is not valid JSON") from None
-    if not isinstance(data, dict) or data.get("format") != AUDIT_FORMAT:
+    except UnicodeDecodeError:
+        base.close()
+        raise refuse("it is not UTF-8 text") from None
+    except OSError as exc:
+        base.close()
+        raise refuse(f"it could not be read ({exc.strerror or exc})") from None
+    except InputError:
+        base.close()
+        raise
+    if found.get("format") != AUDIT_FORMAT:
+        base.close()
         raise refuse(
             f'it is not an audit written by `closure-check audit --json` (format "{AUDIT_FORMAT}")'
         )
-    rows = data.get("exceptions")
-    if not isinstance(rows, list):
+    if found.get("exceptions") is not True:
+        base.close()
         raise refuse('it has no "exceptions" list')
-    exceptions: dict[str, dict[str, Any]] = {}
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict) or not isinstance(row.get("fingerprint"), str):
-            raise refuse(f"exceptions[{i}] has no fingerprint")
-        kept = {k: row.get(k) for k in _IDENTITY}
-        for k in _IDENTITY:
-            if k != "line" and not isinstance(kept[k], str):
-                kept[k] = ""
-        if not isinstance(kept["line"], int) or isinstance(kept["line"], bool):
-            kept["line"] = None
-        exceptions.setdefault(row["fingerprint"], kept)
-    as_of = data.get("as_of")
-    return Baseline(source, as_of if isinstance(as_of, str) else "", exceptions)
+    if bad_row is not None:
+        base.close()
+        raise refuse(f"exceptions[{bad_row}] has no fingerprint")
+    as_of = found.get("as_of")
+    base.as_of = as_of if isinstance(as_of, str) else ""
+    return base
+
+
+def _identity(row: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: row.get(k) for k in _IDENTITY}
+    for k in _IDENTITY:
+        if k != "line" and not isinstance(kept[k], str):
+            kept[k] = ""
+    if not isinstance(kept["line"], int) or isinstance(kept["line"], bool):
+        kept["line"] = None
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
-# The audit: counts, exceptions, errors, failing reports
+# The audit: counts and tallies in memory; exceptions, errors and failing reports spooled
 # ---------------------------------------------------------------------------------------------
 
 
@@ -834,37 +1226,86 @@ class _Tally:
     records: int = 0
 
 
-@dataclass
 class Audit:
-    """Everything the outputs need, and nothing more: no passing record is kept."""
+    """Everything the outputs need. Counts and tallies are kept in memory; exceptions, errors,
+    failing records' reports, and the baseline's resolved exceptions go to spools in a private
+    temporary folder as they arrive (no passing record leaves anything but its counts), and the
+    outputs are written from there. `close()` (or leaving a `with` block) removes the folder;
+    so does garbage collection. `exceptions`, `errors`, `reports`, `resolved` and
+    `not_rechecked` are sequences read from the spools."""
 
-    as_of: str
-    rules_version: str
-    tool_version: str
-    inputs: list[str]
-    redacted: bool
-    catalogue: list[dict[str, str]]  # every rule in catalogue order: rule, title, severity, source
-    baseline: Baseline | None = None
-    counts: Counts = field(default_factory=Counts)
-    exceptions: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    reports: list[dict[str, Any]] = field(default_factory=list)
-    resolved: list[dict[str, Any]] = field(default_factory=list)
-    not_rechecked: list[dict[str, Any]] = field(default_factory=list)
-    _by_rule: dict[str, _Tally] = field(default_factory=dict)
-    _by_team: dict[str, _Tally] = field(default_factory=dict)
-    _by_worker: dict[str, _Tally] = field(default_factory=dict)
-    _worker_names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    _records_with_exceptions: int = 0
-    _seen: set[str] = field(default_factory=set)  # baseline fingerprints found again
-    _rechecked: set[str] = field(default_factory=set)  # baseline records checked again
-    _baseline_records: set[str] = field(default_factory=set)
+    def __init__(
+        self,
+        *,
+        as_of: str,
+        rules_version: str,
+        tool_version: str,
+        inputs: list[str],
+        redacted: bool,
+        catalogue: list[dict[str, str]],
+        baseline: Baseline | None = None,
+    ) -> None:
+        self.as_of = as_of
+        self.rules_version = rules_version
+        self.tool_version = tool_version
+        self.inputs = inputs
+        self.redacted = redacted
+        self.catalogue = catalogue  # every rule in catalogue order: rule, title, severity, source
+        self.baseline = baseline
+        self.counts = Counts()
+        self._folder = _SpoolFolder()
+        spool = self._folder.spool
+        self._exceptions = spool("exceptions")
+        self._errors = spool("errors")
+        self._reports = spool("reports", raw=True)
+        self._resolved = spool("resolved")
+        self._not_rechecked = spool("not_rechecked")
+        self._by_rule: dict[str, _Tally] = {}
+        self._by_team: dict[str, _Tally] = {}
+        self._by_worker: dict[str, _Tally] = {}
+        self._worker_names: dict[str, tuple[str, str]] = {}
+        self._severities: dict[str, int] = {"blocker": 0, "advisory": 0}
+        self._statuses: dict[str, int] = {"new": 0, "persisting": 0}
+        self._records_with_exceptions = 0
+        self._seen: set[str] = set()  # baseline fingerprints found again
+        self._rechecked: set[str] = set()  # baseline records checked again
 
-    def __post_init__(self) -> None:
+    @property
+    def exceptions(self) -> Sequence[dict[str, Any]]:
+        """One row per exception, in input order."""
+        return self._exceptions
+
+    @property
+    def errors(self) -> Sequence[dict[str, Any]]:
+        """One entry per invalid record, in input order."""
+        return self._errors
+
+    @property
+    def reports(self) -> Sequence[dict[str, Any]]:
+        """The failing records' full reports, in input order."""
+        return self._reports
+
+    @property
+    def resolved(self) -> Sequence[dict[str, Any]]:
+        """Baseline exceptions whose record was checked again and which are gone now."""
+        return self._resolved
+
+    @property
+    def not_rechecked(self) -> Sequence[dict[str, Any]]:
+        """Baseline exceptions whose record was not checked this time."""
+        return self._not_rechecked
+
+    def close(self) -> None:
+        """Remove the spools (and the baseline's). The outputs cannot be written after this."""
+        self._folder.close()
         if self.baseline is not None:
-            self._baseline_records = {
-                row["assessment_id"] for row in self.baseline.exceptions.values()
-            }
+            self.baseline.close()
+
+    def __enter__(self) -> Audit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- building ----------------------------------------------------------------------------
 
@@ -875,7 +1316,7 @@ class Audit:
             c.invalid += 1
             c.crashed += outcome.crashed
             c.unreadable += outcome.unreadable
-            self.errors.append(_error_entry(outcome))
+            self._errors.append(_error_entry(outcome))
             return
         c.checked += 1
         if outcome.status == "pass":
@@ -883,52 +1324,59 @@ class Audit:
         else:
             c.failed += 1
             if outcome.report is not None:
-                self.reports.append(outcome.report)
+                self._reports.append(outcome.report)
         base = self.baseline
-        if base is not None and outcome.assessment_id in self._baseline_records:
+        if base is not None and outcome.assessment_id in base.records:
             self._rechecked.add(outcome.assessment_id)
+        if not outcome.exceptions:
+            return
+        by_rule = self._by_rule
         rules: set[str] = set()
         for row in outcome.exceptions:
             row = dict(row)
             if base is not None:
-                known = row["fingerprint"] in base.exceptions
+                known = row["fingerprint"] in base.fingerprints
                 row["status"] = "persisting" if known else "new"
+                self._statuses[row["status"]] += 1
                 if known:
                     self._seen.add(row["fingerprint"])
             else:
                 row["status"] = None
-            self.exceptions.append(row)
-            self._by_rule.setdefault(row["rule"], _Tally()).exceptions += 1
+            self._exceptions.append(row)
+            self._severities[row["severity"]] = self._severities.get(row["severity"], 0) + 1
+            tally = by_rule.get(row["rule"])
+            if tally is None:
+                tally = by_rule[row["rule"]] = _Tally()
+            tally.exceptions += 1
             rules.add(row["rule"])
-        if outcome.exceptions:
-            first = outcome.exceptions[0]
-            self._records_with_exceptions += 1
-            for rule in rules:
-                self._by_rule[rule].records += 1
-            team = self._by_team.setdefault(first["team"], _Tally())
-            team.exceptions += len(outcome.exceptions)
-            team.records += 1
-            worker = self._by_worker.setdefault(first["worker_id"], _Tally())
-            worker.exceptions += len(outcome.exceptions)
-            worker.records += 1
-            self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
+        first = outcome.exceptions[0]
+        n = len(outcome.exceptions)
+        self._records_with_exceptions += 1
+        for rule in rules:
+            by_rule[rule].records += 1
+        team = self._by_team.setdefault(first["team"], _Tally())
+        team.exceptions += n
+        team.records += 1
+        worker = self._by_worker.setdefault(first["worker_id"], _Tally())
+        worker.exceptions += n
+        worker.records += 1
+        self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
 
     def finish(self) -> None:
         """After the last record: what the baseline had that this audit no longer has."""
         base = self.baseline
         if base is None:
             return
-        for fp, row in base.exceptions.items():
-            if fp in self._seen:
+        for row in base.rows:
+            if row["fingerprint"] in self._seen:
                 continue
-            row = dict(row)
             if self.redacted:
                 row["name"] = _redacted_name(row)
                 row["worker"] = pseudonym("worker", row["worker_id"]) if row["worker"] else ""
             if row["assessment_id"] in self._rechecked:
-                self.resolved.append(row)
+                self._resolved.append(row)
             else:
-                self.not_rechecked.append(row)
+                self._not_rechecked.append(row)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -945,7 +1393,6 @@ class Audit:
         return 1 if self.counts.failed or self.counts.invalid else 0
 
     def summary(self) -> dict[str, Any]:
-        severities = [row["severity"] for row in self.exceptions]
         by_rule = [
             {**rule, "exceptions": t.exceptions, "records": t.records}
             for rule in self.catalogue
@@ -966,9 +1413,9 @@ class Audit:
             for wid, t in sorted(self._by_worker.items(), key=lambda kv: (-kv[1].exceptions, kv[0]))
         ]
         return {
-            "exceptions": len(self.exceptions),
-            "blocker": severities.count("blocker"),
-            "advisory": severities.count("advisory"),
+            "exceptions": len(self._exceptions),
+            "blocker": self._severities.get("blocker", 0),
+            "advisory": self._severities.get("advisory", 0),
             "records_with_exceptions": self._records_with_exceptions,
             "by_rule": by_rule,
             "by_team": by_team,
@@ -979,17 +1426,17 @@ class Audit:
         base = self.baseline
         if base is None:
             return None
-        statuses = [row["status"] for row in self.exceptions]
         return {
             "source": base.source,
             "as_of": base.as_of,
-            "new": statuses.count("new"),
-            "persisting": statuses.count("persisting"),
-            "resolved": len(self.resolved),
-            "not_rechecked": len(self.not_rechecked),
+            "new": self._statuses["new"],
+            "persisting": self._statuses["persisting"],
+            "resolved": len(self._resolved),
+            "not_rechecked": len(self._not_rechecked),
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
+        """The audit's JSON up to its lists, which are read from the spools."""
         c = self.counts
         return {
             "format": AUDIT_FORMAT,
@@ -1007,15 +1454,44 @@ class Audit:
             "reports_included": "failing",
             "summary": self.summary(),
             "baseline": self.baseline_summary(),
-            "exceptions": self.exceptions,
-            "resolved": self.resolved,
-            "not_rechecked": self.not_rechecked,
-            "errors": self.errors,
-            "reports": self.reports,
         }
 
+    def _lists(self) -> dict[str, _Spool]:
+        return {
+            "exceptions": self._exceptions,
+            "resolved": self._resolved,
+            "not_rechecked": self._not_rechecked,
+            "errors": self._errors,
+            "reports": self._reports,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole audit as one dict, lists and all: for a small audit (a test, say). The
+        outputs never need it."""
+        return {**self._head(), **{k: list(v) for k, v in self._lists().items()}}
+
+    def json_chunks(self) -> Iterator[str]:
+        """The audit's JSON, piece by piece: the same text as `json.dumps(self.to_dict(),
+        ensure_ascii=False, indent=2)` and a newline, without holding it whole."""
+        yield "{"
+        sep = "\n  "
+        for key, value in self._head().items():
+            yield f"{sep}{_COMPACT(key)}: {json_at(value, 1)}"
+            sep = ",\n  "
+        for key, spool in self._lists().items():
+            yield f"{sep}{_COMPACT(key)}: "
+            if not spool:
+                yield "[]"
+                continue
+            item_sep = "[\n    "
+            for text in spool.texts():  # each written as this list's item already
+                yield item_sep + text
+                item_sep = ",\n    "
+            yield "\n  ]"
+        yield "\n}\n"
+
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return "".join(self.json_chunks())
 
     def summary_text(self) -> str:
         """The few lines `closure-check audit` prints."""
@@ -1042,8 +1518,8 @@ class Audit:
                 + (f", {b['not_rechecked']} not rechecked" if b["not_rechecked"] else "")
                 + "."
             )
-        if self.nothing_read and self.errors:
-            unreadable = ", ".join(e["source"] for e in self.errors)
+        if self.nothing_read and self._errors:
+            unreadable = ", ".join(e["source"] for e in self._errors)
             lines.append(f"Nothing could be read: {unreadable} could not be read.")
         elif self.nothing_read:
             lines.append(
@@ -1107,6 +1583,8 @@ def run(
     read; a record that cannot be read or checked is an entry in `errors`, never an exception.
     `check_fn` must be picklable (a module-level function): it runs in the worker processes.
     `skip` names files never to read as records (the outputs of this very audit, say).
+    The audit returned holds its lists in temporary files: `close()` it (or use it in a `with`
+    block) when its outputs are written.
     """
     from . import __version__
 
@@ -1132,27 +1610,31 @@ def run(
         catalogue=catalogue,
         baseline=base,
     )
-    never = frozenset(os.path.realpath(p) for p in skip)
-    items = _items([Path(p) for p in paths], never)
-    outcomes = _run_pool(
-        items,
-        workers=workers,
-        rules_dir=rules_dir,
-        as_of=as_of,
-        redact=redact,
-        check_fn=check_fn,
-        rules_version=checker.rules.version,
-    )
-    for outcome in outcomes:
-        audit.add(outcome)
-        if progress is not None:
-            progress(audit.counts)
-    audit.finish()
+    try:
+        never = frozenset(os.path.realpath(p) for p in skip)
+        items = _items([Path(p) for p in paths], never)
+        outcomes = _run_pool(
+            items,
+            workers=workers,
+            rules_dir=rules_dir,
+            as_of=as_of,
+            redact=redact,
+            check_fn=check_fn,
+            rules_version=checker.rules.version,
+        )
+        for outcome in outcomes:
+            audit.add(outcome)
+            if progress is not None:
+                progress(audit.counts)
+        audit.finish()
+    except BaseException:
+        audit.close()
+        raise
     return audit
 
 
 # ---------------------------------------------------------------------------------------------
-# Outputs
+# Outputs, each written piece by piece from the spools
 # ---------------------------------------------------------------------------------------------
 
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -1186,7 +1668,7 @@ _CSV_COLUMNS: Final = (
 )
 
 
-def csv_text(audit: Audit) -> str:
+def csv_chunks(audit: Audit) -> Iterator[str]:
     """One row per exception. UTF-8 with a byte-order mark, so that Excel reads names right."""
     columns = list(_CSV_COLUMNS)
     if audit.baseline is not None:
@@ -1194,9 +1676,24 @@ def csv_text(audit: Audit) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in columns])
+    yield "\ufeff" + out.getvalue()
+    keys = [key for key, _ in columns]
+    rows = 0
     for row in audit.exceptions:
-        writer.writerow([_cell(row[key]) for key, _ in columns])
-    return "\ufeff" + out.getvalue()
+        if rows == 0:
+            out.seek(0)
+            out.truncate()
+        writer.writerow([_cell(row[key]) for key in keys])
+        rows += 1
+        if rows == 500:
+            yield out.getvalue()
+            rows = 0
+    if rows:
+        yield out.getvalue()
+
+
+def csv_text(audit: Audit) -> str:
+    return "".join(csv_chunks(audit))
 
 
 def _csp_hash(text: object) -> str:
@@ -1205,25 +1702,27 @@ def _csp_hash(text: object) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def html_text(audit: Audit) -> str:
-    """The exception report: one self-contained page (see templates/audit.html)."""
-    from .render import render
+def html_chunks(audit: Audit) -> Iterator[str]:
+    """The exception report: one self-contained page (see templates/audit.html), written as the
+    template goes; its rows are read from the spools as they are reached."""
+    from .render import environment
 
-    data = audit.to_dict()
-    rules_used = {row["rule"] for row in audit.exceptions}
-    workers: dict[str, str] = {}
-    for row in audit.exceptions:
-        workers.setdefault(row["worker_id"], row["worker"] or row["worker_id"])
-    return render(
-        "audit.html",
+    data: dict[str, Any] = {**audit._head(), **audit._lists()}
+    workers = {wid: name or wid for wid, (name, _) in audit._worker_names.items()}
+    template = environment().get_template("audit.html")
+    return template.generate(
         audit=data,
         rule_order={r["rule"]: i for i, r in enumerate(audit.catalogue)},
-        filter_rules=[r for r in audit.catalogue if r["rule"] in rules_used],
-        filter_teams=sorted({row["team"] for row in audit.exceptions}),
+        filter_rules=[r for r in audit.catalogue if r["rule"] in audit._by_rule],
+        filter_teams=sorted(audit._by_team),
         filter_workers=sorted(workers.items(), key=lambda kv: (kv[1].casefold(), kv[0])),
         csp_hash=_csp_hash,
         basename=os.path.basename,
     )
+
+
+def html_text(audit: Audit) -> str:
+    return "".join(html_chunks(audit))
 
 
 def check_outputs(paths: Iterable[Path | None]) -> None:
@@ -1254,10 +1753,15 @@ def write_outputs(
     html_path: Path | None = None,
     csv_path: Path | None = None,
 ) -> list[Path]:
-    """Write the asked-for outputs, each atomically and readable by its owner only."""
+    """Write the asked-for outputs, each atomically, piece by piece, and readable by its owner
+    only."""
     check_outputs([json_path, html_path, csv_path])
     written = []
-    for path, make in ((json_path, Audit.to_json), (html_path, html_text), (csv_path, csv_text)):
+    for path, make in (
+        (json_path, Audit.json_chunks),
+        (html_path, html_chunks),
+        (csv_path, csv_chunks),
+    ):
         if path is not None:
             write_private(Path(path), make(audit))
             written.append(Path(path))

@@ -8,13 +8,19 @@ gathers its firings and turns them into findings with the rule file's messages.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
+import pickle
+import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__
+from . import __version__, _cache
 from .compiler import GUARD, Compiled, EngineRule, compile_rules
 from .engine import Engine
 from .errors import Problem, RuleFileError
@@ -22,7 +28,7 @@ from .facts import Facts, build_facts
 from .messages import Messages
 from .record import Record, is_yaml_path, read_text_and_digest, record_from_text
 from .report import Finding, Report, RuleResult, Status
-from .rulefile import RuleSet, load_rules
+from .rulefile import RuleSet, bundled_rules_dir, load_rules
 
 
 @dataclass(frozen=True)
@@ -41,26 +47,46 @@ def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
 class Checker:
     """A rules folder, validated, compiled and registered with the engine once."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, *, _compiled: Compiled | None = None) -> None:
+        """Compile `rules`, check every message template in them (RuleFileError naming each
+        bad one), and register the compiled rules with the engine.
+
+        `_compiled` is for `checker_for`'s cache only: the compiled form of exactly these rules,
+        which were checked in full when it was made, so that their messages are compiled when
+        first written instead of all of them now."""
         self.rules = rules
-        self.compiled: Compiled = compile_rules(rules)
         self.messages = Messages(rules.terms_file.labels)
-        problems: list[Problem] = []
+        texts: dict[str, tuple[Path, str]] = {}
         for lr in rules.rules:
-            texts = [("not_applicable", lr.rule.not_applicable)]
+            texts.setdefault(lr.rule.not_applicable, (lr.path, "not_applicable"))
             for pi, part in enumerate(lr.rule.applies_to):
-                texts.append((f"applies_to[{pi}].pass", part.pass_))
+                texts.setdefault(part.pass_, (lr.path, f"applies_to[{pi}].pass"))
                 for qi, req in enumerate(part.requires):
-                    texts.append((f"applies_to[{pi}].requires[{qi}].fail", req.fail))
-                    texts.append((f"applies_to[{pi}].requires[{qi}].remedy", req.remedy))
-            for field, text in texts:
+                    where = f"applies_to[{pi}].requires[{qi}]"
+                    texts.setdefault(req.fail, (lr.path, f"{where}.fail"))
+                    texts.setdefault(req.remedy, (lr.path, f"{where}.remedy"))
+        self._render: Callable[[str, dict[str, Any]], str] = self.messages.render
+        if _compiled is None:
+            self.compiled: Compiled = compile_rules(rules)
+            problems: list[Problem] = []
+            for text, (path, field) in texts.items():
                 try:
-                    self.messages.add(text, source=lr.path, field=field)
+                    self.messages.add(text, source=path, field=field)
                 except RuleFileError as e:
                     problems += e.problems
-        if problems:
-            raise RuleFileError(problems)
+            if problems:
+                raise RuleFileError(problems)
+        else:
+            self.compiled = _compiled
+            self._render = self._render_on_demand
+            self._texts = texts
         self.engine = Engine(self.compiled.definition)
+
+    def _render_on_demand(self, text: str, context: dict[str, Any]) -> str:
+        where = self._texts.pop(text, None)
+        if where is not None:  # first use: compile it (it was checked when the cache was made)
+            self.messages.add(text, source=where[0], field=where[1])
+        return self.messages.render(text, context)
 
     def check(self, record: Record, *, as_of: date, explain_passing: bool = True) -> Report:
         """Check one record. With `explain_passing` false, a record in which nothing fails gets a
@@ -69,6 +95,44 @@ class Checker:
         facts = build_facts(record, self.rules.terms)
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing)
+
+    def check_failing(self, record: Record, *, as_of: date) -> Report | None:
+        """Check one record for an audit, which keeps nothing of a record in which nothing
+        fails: None for such a record, otherwise the report `check(..., explain_passing=False)`
+        gives.
+
+        The engine decides in two steps, each a ruleset registered once: the `decider` holds
+        only the rules that find a subject failing (and the guard), and decides alone for most
+        records that nothing fails; only when something does, the `explainer` (the rules that
+        find whom each rule applies to and the evidence that satisfies it) runs on the same
+        facts. Together they are the compiled rules exactly, so the findings are the same as
+        from one run of them all; rules do not interact (none asserts or retracts a fact)."""
+        facts = build_facts(record, self.rules.terms)
+        text = self.decider.encode(facts.facts)
+        failed = [f for f in self.decider.run_encoded(text) if f[0] != GUARD]
+        if not failed:
+            return None
+        firings = failed + self.explainer.run_encoded(text)
+        return self._report(record, facts, firings, as_of, False)
+
+    @cached_property
+    def decider(self) -> Engine:
+        """The rules that find a subject failing, and the guard."""
+        return Engine(self._subset(("fail",)))
+
+    @cached_property
+    def explainer(self) -> Engine:
+        """The rules that find whom each rule applies to and what evidence it has, and the
+        guard: with the decider's, every rule of the compiled set."""
+        return Engine(self._subset(("applies", "witness")))
+
+    def _subset(self, roles: tuple[str, ...]) -> dict[str, Any]:
+        meta = self.compiled.meta
+        return {
+            name: conditions
+            for name, conditions in self.compiled.definition.items()
+            if name == GUARD or meta[name].role in roles
+        }
 
     def _report(
         self,
@@ -124,7 +188,7 @@ class Checker:
                             if found:
                                 best = min(found, key=_evidence_key) if len(found) > 1 else found[0]
                                 evidence[req.name] = best
-                        msg = self.messages.render(part.pass_, ctx | {"evidence": evidence})
+                        msg = self._render(part.pass_, ctx | {"evidence": evidence})
                         findings.append(Finding(subject_id, name, "pass", msg))
                         continue
                     problems, remedies = [], []
@@ -141,8 +205,8 @@ class Checker:
                             "value": f.value,
                             "evidence": facts.items[f.evidence] if f.evidence else {},
                         }
-                        problem = self.messages.render(req.fail, fctx)
-                        remedy = self.messages.render(req.remedy, fctx)
+                        problem = self._render(req.fail, fctx)
+                        remedy = self._render(req.remedy, fctx)
                         if problem not in problems:
                             problems.append(problem)
                         if remedy not in remedies:
@@ -156,7 +220,7 @@ class Checker:
             if not findings:
                 status = "not_applicable"
                 na_context = {"record": record_item, "data": rule.data}
-                na = self.messages.render(rule.not_applicable, na_context) if explain else ""
+                na = self._render(rule.not_applicable, na_context) if explain else ""
             else:
                 status = "fail" if any(f.status == "fail" for f in findings) else "pass"
                 na = ""
@@ -186,15 +250,76 @@ class Checker:
 
 
 _checkers: dict[tuple[str, str], Checker] = {}
+_by_content: dict[str, Checker] = {}
 
 
 def checker_for(folder: Path | None = None) -> Checker:
-    """The checker for a rules folder (default: the bundled rules), built once per process."""
-    rules = load_rules(folder)
-    key = (str(rules.folder.resolve()), rules.version)
-    if key not in _checkers:
-        _checkers[key] = Checker(rules)
-    return _checkers[key]
+    """The checker for a rules folder (default: the bundled rules), built once per process, and
+    rebuilt when a file in the folder changes.
+
+    Loading, validating and compiling a rules folder takes a large part of a single check, so
+    the result is kept in the user's cache (see _cache.py) under a digest of every file in the
+    folder, closure-check's own code and the Python and pydantic it runs on: a folder that
+    changed in any way, or a different closure-check, is loaded afresh."""
+    path = bundled_rules_dir() if folder is None else Path(folder)
+    key = _folder_digest(path)
+    if key is not None and key in _by_content:
+        return _by_content[key]
+    checker = _from_cache(key) if key is not None else None
+    if checker is None:
+        rules = load_rules(folder)
+        old_key = (str(rules.folder.resolve()), rules.version)
+        if old_key not in _checkers:
+            _checkers[old_key] = Checker(rules)
+        checker = _checkers[old_key]
+        if key is not None:
+            _to_cache(key, checker)
+    if key is not None:
+        _by_content[key] = checker
+    return checker
+
+
+def _folder_digest(folder: Path) -> str | None:
+    """A digest of everything a rules folder's checker depends on, or None if the folder
+    cannot be read (load_rules then says why)."""
+    import pydantic
+
+    h = hashlib.sha256()
+    for part in (__version__, sys.version, pydantic.VERSION, _cache.code_fingerprint()):
+        h.update(part.encode() + b"\0")
+    try:
+        h.update(os.fsencode(folder.resolve()) + b"\0")
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            h.update(os.fsencode(entry.name) + b"\0")
+            if entry.is_file():
+                with open(entry.path, "rb") as f:
+                    h.update(f.read() + b"\0")
+            else:
+                h.update(b"(not a file)\0")
+    except OSError:
+        return None
+    return h.hexdigest()[:32]
+
+
+def _from_cache(key: str) -> Checker | None:
+    data = _cache.read(f"rules-{key}.pickle")
+    if data is None:
+        return None
+    try:
+        rules, compiled = pickle.loads(data)
+    except Exception:  # an unreadable cache entry is as if there were none
+        return None
+    if not (isinstance(rules, RuleSet) and isinstance(compiled, Compiled)):
+        return None
+    return Checker(rules, _compiled=compiled)
+
+
+def _to_cache(key: str, checker: Checker) -> None:
+    try:
+        data = pickle.dumps((checker.rules, checker.compiled), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # pragma: no cover - rules are plain data
+        return
+    _cache.write(f"rules-{key}.pickle", data, prune="rules-")
 
 
 def check(

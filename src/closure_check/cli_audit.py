@@ -10,11 +10,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._cliutil import EXIT_INPUT, as_of_option, rules_option, user_errors
-from .audit import Counts, check_outputs, run, write_outputs
+
+if TYPE_CHECKING:  # the audit's own imports are left until it runs: `check` starts faster
+    from .audit import Counts
 
 _OUTPUT = click.Path(path_type=Path, dir_okay=False, writable=True)
 
@@ -105,6 +108,8 @@ def audit(
     Exit status: 0 every record passes, 1 any record fails or is invalid, 2 nothing could be
     read or the rules (or the baseline) are bad.
     """
+    from .audit import check_outputs, run, write_outputs
+
     outputs = [p for p in (json_path, html_path, csv_path) if p is not None]
     check_outputs(outputs)  # before the work, not after it
     progress = _Progress() if sys.stderr.isatty() else None
@@ -122,8 +127,10 @@ def audit(
     finally:
         if progress is not None:
             progress.close()
-    written = write_outputs(result, json_path=json_path, html_path=html_path, csv_path=csv_path)
-    click.echo(result.summary_text(), nl=False)
+    with result:  # its lists are in temporary files until the outputs are written
+        written = write_outputs(result, json_path=json_path, html_path=html_path, csv_path=csv_path)
+        summary = result.summary_text()
+    click.echo(summary, nl=False)
     if written:
         click.echo("Wrote " + ", ".join(str(p) for p in written) + ".")
     if result.exit_status == EXIT_INPUT:

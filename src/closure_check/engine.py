@@ -40,6 +40,13 @@ Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
 # decoding every fact again.
 _ALIASES = ("r", "s", "x")  # the record, the subject, the related fact: what findings need
 
+# Markers in encoded facts for what changes from one run to the next: the session id, and the
+# salt of the fact ids. JSON writes a control character as \u0001, never bare, and no fact holds
+# one (only ids, enum values, numbers and booleans reach the engine), so the markers' text is
+# found nowhere else.
+_SID_MARK, _SALT_MARK = "\x01", "\x02"
+_SID_TEXT, _SALT_TEXT = json.dumps(_SID_MARK)[1:-1], json.dumps(_SALT_MARK)[1:-1]
+
 
 class EngineError(RuntimeError):
     """The rules engine failed on a record. Not the user's mistake: reported, never hidden."""
@@ -58,28 +65,36 @@ class Engine:
             raise EngineError(f"the rules engine refused the compiled rules: {e}") from e
         self._sids = itertools.count()
 
-    def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
-        """Assert one record's facts in a fresh session and return every rule that fired.
-
-        The end-of-record fact always goes last, whatever order the facts come in: absence is
-        judged when the end fact arrives (research hazard 4), so a fact after it would be missed.
-        """
-        facts = [f for f in facts if f.get("t") != "end"] + [
+    def encode(self, facts: list[dict[str, Any]]) -> str:
+        """One record's facts as the text `run_encoded` asserts: the end-of-record fact last,
+        whatever order the facts come in (absence is judged when the end fact arrives, research
+        hazard 4, so a fact after it would be missed), and each fact's session id and id salt as
+        markers that each run fills in. Encoded once, a record can be run by several engines."""
+        ordered = [f for f in facts if f.get("t") != "end"] + [
             f for f in facts if f.get("t") == "end"
         ]
+        # "id" stays the first key of every fact (facts.py writes it first): see _drain
+        batch = [dict(f, id=_SALT_MARK + f["id"], sid=_SID_MARK) for f in ordered]
+        return json.dumps(batch, ensure_ascii=False)
+
+    def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
+        """Assert one record's facts in a fresh session and return every rule that fired."""
+        return self.run_encoded(self.encode(facts))
+
+    def run_encoded(self, text: str) -> list[Firing]:
+        """`run` for facts already encoded by `encode` (by this engine or another)."""
         with _lock:
             for salt in _SALTS:
-                firings = self._run_once(facts, salt)
+                firings = self._run_once(text, salt)
                 if firings is not None:
                     return firings
         raise EngineError("the rules engine refused this record's facts as duplicates")
 
-    def _run_once(self, facts: list[dict[str, Any]], salt: str) -> list[Firing] | None:
+    def _run_once(self, text: str, salt: str) -> list[Firing] | None:
         sid = f"{salt}{next(self._sids)}"
-        # "id" stays the first key of every fact (facts.py writes it first): see _MATCHED
-        batch = [dict(f, id=salt + f["id"], sid=sid) for f in facts]
+        batch = text.replace(_SALT_TEXT, salt).replace(_SID_TEXT, sid)
         try:
-            code, state = _dre.assert_facts(self._handle, json.dumps(batch, ensure_ascii=False))
+            code, state = _dre.assert_facts(self._handle, batch)
             if code not in (_OK, _NOT_HANDLED, _OBSERVED):
                 raise EngineError(f"the rules engine answered {code}")
             firings = self._drain(state, len(salt))

@@ -1,18 +1,26 @@
-"""Writing report files fit for a case file: all or nothing, readable by the owner only."""
+"""Writing report files fit for a case file: all or nothing, readable by the owner only; and
+JSON text written piece by piece, exactly as one `json.dumps(..., indent=2)` of the whole."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Problem
 
+__all__ = ["json_at", "write_private"]
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically with permissions 0600: a crash leaves the old file (or
-    none), never half a report."""
+
+def write_private(path: Path, text: str | Iterable[str]) -> None:
+    """Write `text` (one string, or an iterable of pieces written one after another, so that a
+    large report never has to be held whole) to `path` atomically with permissions 0600: a crash,
+    or an error while the pieces are made, leaves the old file (or none), never half a report."""
     path = Path(path)
     if path.exists() and not path.is_file():
         # never replace a device, a folder or a pipe (such as /dev/null) with a file
@@ -24,7 +32,11 @@ def write_private(path: Path, text: str) -> None:
         raise InputError([Problem(str(path), None, "", f"cannot write here: {e.strerror}")]) from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+            if isinstance(text, str):
+                f.write(text)
+            else:
+                for piece in text:
+                    f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600)
@@ -33,3 +45,63 @@ def write_private(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON, indented, in pieces
+# ---------------------------------------------------------------------------------------------
+
+_SCALAR: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
+_CONTAINERS = (dict, list, tuple)
+
+
+@cache
+def _flat(level: int) -> Callable[[Any], str]:
+    """An encoder for a dict or list of plain values at nesting `level`: json's C encoder (what
+    `json.dumps` uses when there is no `indent`), made once, with the item separator carrying the
+    line break and the indentation that `indent=2` would write between the items."""
+    separators = (",\n" + "  " * (level + 1), ": ")
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=separators)
+    make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    if make is None:  # pragma: no cover - CPython always has it
+        return encoder.encode
+    chunks = make(None, encoder.default, _STRING, None, ": ", separators[0], False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+def json_at(value: Any, level: int = 0) -> str:
+    """`value` as `json.dumps(value, indent=2, ensure_ascii=False)` writes it when it sits
+    `level` containers deep in a larger document: the same text, character for character, with
+    its inner lines indented to that depth. Much faster than json's own indenting encoder, which
+    is written in Python: containers whose items are all plain values go to the C encoder, and
+    text to json's C string encoder."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (level + 1)
+        close = "\n" + "  " * level + "}"
+        if not any(isinstance(v, _CONTAINERS) for v in value.values()):
+            return "{" + inner + _flat(level)(value)[1:-1] + close
+        if not all(isinstance(k, str) for k in value):  # json's own rules for other keys
+            return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", close[:-1])
+        items = []
+        for k, v in value.items():
+            if isinstance(v, str):
+                items.append(f"{_STRING(k)}: {_STRING(v)}")
+            elif isinstance(v, _CONTAINERS):
+                items.append(f"{_STRING(k)}: {json_at(v, level + 1)}")
+            else:
+                items.append(f"{_STRING(k)}: {_SCALAR(v)}")
+        return "{" + inner + ("," + inner).join(items) + close
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (level + 1)
+        close = "\n" + "  " * level + "]"
+        if not any(isinstance(v, _CONTAINERS) for v in value):
+            return "[" + inner + _flat(level)(list(value))[1:-1] + close
+        return "[" + inner + ("," + inner).join([json_at(v, level + 1) for v in value]) + close
+    if isinstance(value, str):
+        return _STRING(value)
+    return _SCALAR(value)

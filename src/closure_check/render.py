@@ -6,8 +6,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
+from . import _cache
 from .report import Report
 
 
@@ -22,9 +30,17 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     return env
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept in the user's cache (each checked against its template's text
+    when loaded), so that a single check does not compile its report template every time."""
+    folder = _cache.private_folder("templates")
+    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 def render(template: str, **context: Any) -> str:

@@ -1,0 +1,271 @@
+"""The faster ways to the same results: each gives exactly what the plain way gives.
+
+- the audit's check (`Checker.check_failing`: the failing rules first, the rest only when
+  something fails) against a full check;
+- JSON written piece by piece (`output.json_at`) against `json.dumps(..., indent=2)`;
+- report files written from pieces (`output.write_private`);
+- working days by arithmetic against counting day by day;
+- a rules folder's checker from the user's cache against one built from the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import holidays
+import pytest
+
+from closure_check import checker as checker_module
+from closure_check import rulefile, workdays
+from closure_check.checker import Checker, checker_for
+from closure_check.errors import InputError
+from closure_check.output import json_at, write_private
+from closure_check.record import load_record
+
+from .conftest import AS_OF, EXAMPLES, RULES, make_record
+from .records import base, random_record
+
+# ---------------------------------------------------------------------------------------------
+# The audit's check
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_audits_check_finds_exactly_what_a_full_check_finds(checker: Checker) -> None:
+    records = [load_record(p, as_of=AS_OF) for p in sorted(EXAMPLES.glob("*.json"))]
+    records += [make_record(base())]
+    records += [make_record(random_record(random.Random(9000 + n), n)) for n in range(200)]
+    nothing_fails = 0
+    for record in records:
+        full = checker.check(record, as_of=AS_OF, explain_passing=False)
+        fast = checker.check_failing(record, as_of=AS_OF)
+        if fast is None:
+            nothing_fails += 1
+            assert not any(r.failures for r in full.results), record.id
+            assert full.verdict == "pass"
+        else:
+            assert fast.to_dict() == full.to_dict(), record.id
+    assert 0 < nothing_fails < len(records)
+
+
+def test_the_audits_check_runs_the_second_ruleset_only_when_something_fails(
+    checker: Checker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+    for name in ("decider", "explainer"):
+        engine = getattr(checker, name)
+        real = engine.run_encoded
+
+        def spy(text: str, name: str = name, real: Any = real) -> Any:
+            runs.append(name)
+            return real(text)
+
+        monkeypatch.setattr(engine, "run_encoded", spy)
+    assert checker.check_failing(make_record(base()), as_of=AS_OF) is None
+    assert runs == ["decider"]
+    unseen = base()
+    unseen["children"][0]["seen"][0]["how"] = "video"
+    report = checker.check_failing(make_record(unseen), as_of=AS_OF)
+    assert report is not None and report.verdict == "fail"
+    assert runs == ["decider", "decider", "explainer"]
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON piece by piece
+# ---------------------------------------------------------------------------------------------
+
+SCALARS: list[Any] = [None, True, False, 0, -7, 2.5, 1e300, float("nan"), 10**30]
+SCALARS += ["", "plain", 'a "quoted"\nline\\', "Zoë Ó Ríordáin", "\u2028\x1e\x00", "\ud800"]
+
+
+def nested(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 4 or roll < 0.35:
+        return rng.choice(SCALARS)
+    if roll < 0.7:
+        names = ["k", "ключ", "a b", "\n"]
+        return {
+            rng.choice(names) + str(i): nested(rng, depth + 1) for i in range(rng.randint(0, 4))
+        }
+    return [nested(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def test_json_at_writes_what_json_dumps_writes_at_any_depth() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        value = nested(rng)
+        for level in (0, 1, 2, 3):
+            expected = json.dumps(value, ensure_ascii=False, indent=2)
+            assert json_at(value, level) == expected.replace("\n", "\n" + "  " * level)
+    odd_keys = {1: [1, 2], None: {"a": (1,)}, 2.5: []}
+    assert json_at(odd_keys, 1) == json.dumps(odd_keys, indent=2, ensure_ascii=False).replace(
+        "\n", "\n  "
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Report files from pieces
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_report_written_from_pieces_is_whole_and_readable_by_its_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.json"
+    write_private(path, (piece for piece in ["{", '"a": ', "1", "}\n"]))
+    assert path.read_text(encoding="utf-8") == '{"a": 1}\n'
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_pieces_that_fail_halfway_leave_the_old_report_and_no_stray_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("last week's report", encoding="utf-8")
+
+    def pieces() -> Any:
+        yield "this week's "
+        raise RuntimeError("the spool could not be read")
+
+    with pytest.raises(RuntimeError):
+        write_private(path, pieces())
+    assert path.read_text(encoding="utf-8") == "last week's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_pieces_are_never_written_over_a_pipe(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="not a regular file"):
+        write_private(pipe, iter(["x"]))
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+# ---------------------------------------------------------------------------------------------
+# Working days
+# ---------------------------------------------------------------------------------------------
+
+
+def counted_day_by_day(start: date, end: date) -> int:
+    if end < start:
+        return -counted_day_by_day(end, start)
+    bank = set()
+    for year in range(start.year, end.year + 1):
+        bank |= set(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    days = (start + timedelta(days=i) for i in range(1, (end - start).days + 1))
+    return sum(1 for d in days if d.weekday() < 5 and d not in bank)
+
+
+def test_working_days_by_arithmetic_are_the_days_counted_one_by_one() -> None:
+    rng = random.Random(5)
+    pairs = [(date(2024, 12, 24), date(2025, 1, 2)), (date(2025, 4, 17), date(2025, 4, 22))]
+    for _ in range(400):
+        start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 2600))
+        pairs.append((start, start + timedelta(days=rng.randrange(-60, 120))))
+    for start, end in pairs:
+        assert workdays.working_days_between(start, end) == counted_day_by_day(start, end)
+
+
+def test_bank_holidays_come_from_the_cache_when_it_has_the_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(workdays, "_known", {})
+    expected = workdays._computed(2031)
+    assert workdays._bank_holidays(2031) == expected  # computed, and kept in the cache
+    assert (tmp_path / "closure-check" / "bank-holidays.json").is_file()
+
+    def no_library(year: int) -> Any:
+        raise AssertionError("the cache should have had it")
+
+    monkeypatch.setattr(workdays, "_known", {})
+    monkeypatch.setattr(workdays, "_computed", no_library)
+    assert workdays._bank_holidays(2031) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules cache
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache, and no checker built yet in this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(checker_module, "_by_content", {})
+    monkeypatch.setattr(checker_module, "_checkers", {})
+    return tmp_path / "cache" / "closure-check"
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
+    loads: list[Path | None] = []
+    real = rulefile.load_rules
+
+    def spy(folder: Path | None = None) -> Any:
+        loads.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(checker_module, "load_rules", spy)
+    return loads
+
+
+def test_a_cached_checker_is_the_checker_the_rule_files_make(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads = count_loads(monkeypatch)
+    built = checker_for(RULES)
+    assert loads == [RULES]
+    assert len(list(fresh_cache.glob("rules-*.pickle"))) == 1
+    monkeypatch.setattr(checker_module, "_by_content", {})
+    monkeypatch.setattr(checker_module, "_checkers", {})
+    cached = checker_for(RULES)
+    assert loads == [RULES]  # not loaded again
+    assert cached is not built
+    assert cached.rules.version == built.rules.version
+    assert cached.compiled == built.compiled
+    for path in sorted(EXAMPLES.glob("*.json")):
+        record = load_record(path, as_of=AS_OF)
+        assert cached.check(record, as_of=AS_OF) == built.check(record, as_of=AS_OF), path
+
+
+def test_a_changed_rule_file_is_never_read_from_the_cache(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    loads = count_loads(monkeypatch)
+    first = checker_for(folder)
+    rule = sorted(folder.glob("01-*.yaml"))[0]
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    second = checker_for(folder)
+    assert loads == [folder, folder]
+    assert second.rules.version != first.rules.version
+
+
+def test_a_cache_that_others_could_write_to_is_not_used(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checker_for(RULES)
+    os.chmod(fresh_cache, 0o777)
+    monkeypatch.setattr(checker_module, "_by_content", {})
+    monkeypatch.setattr(checker_module, "_checkers", {})
+    loads = count_loads(monkeypatch)
+    checker_for(RULES)
+    assert loads == [RULES]
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(checker_module, "_by_content", {})
+    monkeypatch.setattr(checker_module, "_checkers", {})
+    report = checker_for(RULES).check(make_record(base()), as_of=AS_OF)
+    assert report.verdict == "pass"

@@ -172,6 +172,7 @@ def test_working_days_by_arithmetic_are_the_days_counted_one_by_one() -> None:
 def test_bank_holidays_come_from_the_cache_when_it_has_the_year(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("CLOSURE_CHECK_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(workdays, "_known", {})
     expected = workdays._computed(2031)
@@ -194,6 +195,7 @@ def test_bank_holidays_come_from_the_cache_when_it_has_the_year(
 @pytest.fixture
 def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache, and no checker built yet in this process."""
+    monkeypatch.delenv("CLOSURE_CHECK_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(checker_module, "_by_content", {})
     monkeypatch.setattr(checker_module, "_checkers", {})
@@ -264,6 +266,7 @@ def test_a_cache_that_cannot_be_written_changes_nothing(
 ) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("")
+    monkeypatch.delenv("CLOSURE_CHECK_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     monkeypatch.setattr(checker_module, "_by_content", {})
     monkeypatch.setattr(checker_module, "_checkers", {})

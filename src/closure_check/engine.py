@@ -56,7 +56,8 @@ class Engine:
     """A compiled ruleset registered with the durable-rules C core."""
 
     def __init__(self, definition: dict[str, Any]) -> None:
-        self.name = f"closure_check_{os.getpid()}_{next(_names)}"
+        self.serial = next(_names)
+        self.name = f"closure_check_{os.getpid()}_{self.serial}"
         # the core keeps only what it parses; a copy keeps the caller's dict untouched
         text = json.dumps(definition, ensure_ascii=False, sort_keys=True)
         try:
@@ -91,7 +92,9 @@ class Engine:
         raise EngineError("the rules engine refused this record's facts as duplicates")
 
     def _run_once(self, text: str, salt: str) -> list[Firing] | None:
-        sid = f"{salt}{next(self._sids)}"
+        # session ids are unique across every engine of the process, not only within one: two
+        # rulesets run on the same record (checker.check_failing) never share a session id
+        sid = f"{salt}{self.serial}.{next(self._sids)}"
         batch = text.replace(_SALT_TEXT, salt).replace(_SID_TEXT, sid)
         try:
             code, state = _dre.assert_facts(self._handle, batch)

@@ -53,26 +53,24 @@ def test_the_audits_check_finds_exactly_what_a_full_check_finds(checker: Checker
     assert 0 < nothing_fails < len(records)
 
 
-def test_the_audits_check_runs_the_second_ruleset_only_when_something_fails(
+def test_the_audits_check_runs_the_engine_once_and_keeps_only_failing_records(
     checker: Checker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runs: list[str] = []
-    for name in ("decider", "explainer"):
-        engine = getattr(checker, name)
-        real = engine.run_encoded
+    runs: list[int] = []
+    real = checker.engine.run
 
-        def spy(text: str, name: str = name, real: Any = real) -> Any:
-            runs.append(name)
-            return real(text)
+    def spy(facts: Any) -> Any:
+        runs.append(len(facts))
+        return real(facts)
 
-        monkeypatch.setattr(engine, "run_encoded", spy)
+    monkeypatch.setattr(checker.engine, "run", spy)
     assert checker.check_failing(make_record(base()), as_of=AS_OF) is None
-    assert runs == ["decider"]
+    assert len(runs) == 1
     unseen = base()
     unseen["children"][0]["seen"][0]["how"] = "video"
     report = checker.check_failing(make_record(unseen), as_of=AS_OF)
     assert report is not None and report.verdict == "fail"
-    assert runs == ["decider", "decider", "explainer"]
+    assert len(runs) == 2
 
 
 # ---------------------------------------------------------------------------------------------

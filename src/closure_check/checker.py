@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -101,38 +100,17 @@ class Checker:
         fails: None for such a record, otherwise the report `check(..., explain_passing=False)`
         gives.
 
-        The engine decides in two steps, each a ruleset registered once: the `decider` holds
-        only the rules that find a subject failing (and the guard), and decides alone for most
-        records that nothing fails; only when something does, the `explainer` (the rules that
-        find whom each rule applies to and the evidence that satisfies it) runs on the same
-        facts. Together they are the compiled rules exactly, so the findings are the same as
-        from one run of them all; rules do not interact (none asserts or retracts a fact)."""
+        One engine run, of every rule. Splitting the rules into two rulesets (the failing rules
+        first, the rest only for records that fail) was faster, but the engine's C core crashed
+        on it about one run in three of tests/test_fast_paths.py after tests/test_engine.py, in
+        `assert_facts` of the smaller ruleset, where most facts match no rule."""
         facts = build_facts(record, self.rules.terms)
-        text = self.decider.encode(facts.facts)
-        failed = [f for f in self.decider.run_encoded(text) if f[0] != GUARD]
-        if not failed:
+        firings = self.engine.run(facts.facts)
+        if not any(
+            name != GUARD and self.compiled.meta[name].role == "fail" for name, _ in firings
+        ):
             return None
-        firings = failed + self.explainer.run_encoded(text)
         return self._report(record, facts, firings, as_of, False)
-
-    @cached_property
-    def decider(self) -> Engine:
-        """The rules that find a subject failing, and the guard."""
-        return Engine(self._subset(("fail",)))
-
-    @cached_property
-    def explainer(self) -> Engine:
-        """The rules that find whom each rule applies to and what evidence it has, and the
-        guard: with the decider's, every rule of the compiled set."""
-        return Engine(self._subset(("applies", "witness")))
-
-    def _subset(self, roles: tuple[str, ...]) -> dict[str, Any]:
-        meta = self.compiled.meta
-        return {
-            name: conditions
-            for name, conditions in self.compiled.definition.items()
-            if name == GUARD or meta[name].role in roles
-        }
 
     def _report(
         self,
@@ -253,6 +231,15 @@ _checkers: dict[tuple[str, str], Checker] = {}
 _by_content: dict[str, Checker] = {}
 
 
+def _checker_of(rules: RuleSet) -> Checker:
+    """One Checker, so one registration with the engine, per rules folder and version in a
+    process: ruleset names are global to the engine and cannot be removed."""
+    key = (str(rules.folder.resolve()), rules.version)
+    if key not in _checkers:
+        _checkers[key] = Checker(rules)
+    return _checkers[key]
+
+
 def checker_for(folder: Path | None = None) -> Checker:
     """The checker for a rules folder (default: the bundled rules), built once per process, and
     rebuilt when a file in the folder changes.
@@ -267,11 +254,7 @@ def checker_for(folder: Path | None = None) -> Checker:
         return _by_content[key]
     checker = _from_cache(key) if key is not None else None
     if checker is None:
-        rules = load_rules(folder)
-        old_key = (str(rules.folder.resolve()), rules.version)
-        if old_key not in _checkers:
-            _checkers[old_key] = Checker(rules)
-        checker = _checkers[old_key]
+        checker = _checker_of(load_rules(folder))
         if key is not None:
             _to_cache(key, checker)
     if key is not None:
@@ -331,8 +314,7 @@ def check(
     elif rules is None:
         checker = checker_for(None)
     else:
-        key = (str(rules.folder.resolve()), rules.version)
-        checker = _checkers.get(key) or _checkers.setdefault(key, Checker(rules))
+        checker = _checker_of(rules)
     return checker.check(record, as_of=as_of or date.today())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -457,3 +458,40 @@ def test_two_checkers_from_the_same_folder_work_side_by_side(
         for c in (one, two, three, one, two):
             got = c.check(record, as_of=AS_OF).to_json()
             assert json.loads(got)["results"] == json.loads(expected)["results"], data["id"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What engine.py's text handling relies on (see its comment on _ID_OPEN): no brace, quote or
+# backslash can reach the engine inside a value
+# ---------------------------------------------------------------------------------------------
+
+PLAIN = re.compile(r"[a-z0-9_]+")
+
+
+def test_every_enum_value_a_fact_can_hold_is_a_plain_identifier() -> None:
+    values = [(k, n, v) for k, fields in FACTS.items() for n, s in fields.items() for v in s.values]
+    assert values
+    for kind, name, value in values:
+        assert PLAIN.fullmatch(value), (kind, name, value)
+
+
+def test_every_fact_id_and_text_value_of_random_records_is_a_plain_identifier() -> None:
+    checker = bundled()
+    for n in range(200):
+        record = make_record(random_record(random.Random(n), n))
+        for fact in build_facts(record, checker.rules.terms).facts:
+            assert next(iter(fact)) == "id"
+            for value in fact.values():
+                assert not isinstance(value, str) or PLAIN.fullmatch(value), fact
+
+
+def test_every_rule_but_the_guard_matches_the_record_first() -> None:
+    """engine._drain starts a new match at each record fact of a firing."""
+    for name, rule in bundled().compiled.definition.items():
+        if name != GUARD:
+            assert next(iter(rule["all"][0])) == "r", name
+
+
+def test_a_fact_that_does_not_start_with_its_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="start with its id"):
+        bundled().engine.run([{FACT_TYPE_FIELD: "end", "id": "e"}])

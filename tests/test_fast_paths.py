@@ -25,7 +25,7 @@ from closure_check import checker as checker_module
 from closure_check import rulefile, workdays
 from closure_check.checker import Checker, checker_for
 from closure_check.errors import InputError
-from closure_check.output import json_at, write_private
+from closure_check.output import json_at, plain_json_at, write_private
 from closure_check.record import load_record
 
 from .conftest import AS_OF, EXAMPLES, RULES, make_record
@@ -104,6 +104,36 @@ def test_json_at_writes_what_json_dumps_writes_at_any_depth() -> None:
     assert json_at(odd_keys, 1) == json.dumps(odd_keys, indent=2, ensure_ascii=False).replace(
         "\n", "\n  "
     )
+
+
+PLAIN_SCALARS = [s for s in SCALARS if not isinstance(s, float)]
+
+
+def plain(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 4 or roll < 0.35:
+        return rng.choice(PLAIN_SCALARS)
+    if roll < 0.7:
+        names = ["k", "ключ", "a b", "\n", "\ud800"]
+        return {rng.choice(names) + str(i): plain(rng, depth + 1) for i in range(rng.randint(0, 4))}
+    return [plain(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def test_plain_json_at_writes_what_json_at_writes_for_reports_rows_and_plain_values(
+    checker: Checker,
+) -> None:
+    rng = random.Random(12)
+    values = [plain(rng) for _ in range(3000)]
+    values = [v for v in values if isinstance(v, dict | list)]
+    for n in range(150):
+        report = checker.check(make_record(random_record(random.Random(n), n)), as_of=AS_OF)
+        values.append(report.to_dict())
+    surrogates = 0
+    for value in values:
+        surrogates += "\ud800" in json.dumps(value, ensure_ascii=False)
+        for level in (0, 1, 2):
+            assert plain_json_at(value, level) == json_at(value, level)
+    assert surrogates  # the fallback was taken too
 
 
 # ---------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ from typing import Any, Final, Literal
 from .checker import Checker, checker_for
 from .engine import EngineError
 from .errors import InputError, Problem
-from .output import json_at, write_private
+from .output import json_at, plain_json_at, write_private
 from .record import (
     MAX_RECORD_BYTES,
     Record,
@@ -611,7 +611,7 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Outco
 def _report_text(data: dict[str, Any]) -> str:
     """A report as the audit's JSON holds it, an item of its `reports` list: written here, in
     the worker, so that the parent only copies text."""
-    return json_at(data, 2)
+    return plain_json_at(data, 2)
 
 
 def _worker_main(
@@ -897,7 +897,7 @@ class _Spool(Sequence[Any]):
 
     def append(self, item: Any) -> None:
         """Add one value (a raw spool: its JSON text)."""
-        self._file.write((item if self._raw else json_at(item, 2)) + _FRAME_END)
+        self._file.write((item if self._raw else plain_json_at(item, 2)) + _FRAME_END)
         self._count += 1
 
     def texts(self) -> Iterator[str]:

@@ -22,6 +22,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import threading
 from typing import Any
 
@@ -34,18 +35,16 @@ _lock = threading.Lock()  # the C core is not thread safe: one record at a time 
 
 Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
 
-# A firing comes back as {"<rule>":{"<alias>":{"id": "<fact id>", ...}, ...}}, each fact echoed as
-# we wrote it, "id" first. Our facts hold only enum values, numbers and booleans (no quotes or
-# braces inside a value), so finding `"<alias>":{"id": "` is exact, and much cheaper than
-# decoding every fact again.
-_ALIASES = ("r", "s", "x")  # the record, the subject, the related fact: what findings need
-
-# Markers in encoded facts for what changes from one run to the next: the session id, and the
-# salt of the fact ids. JSON writes a control character as \u0001, never bare, and no fact holds
-# one (only ids, enum values, numbers and booleans reach the engine), so the markers' text is
-# found nowhere else.
-_SID_MARK, _SALT_MARK = "\x01", "\x02"
-_SID_TEXT, _SALT_TEXT = json.dumps(_SID_MARK)[1:-1], json.dumps(_SALT_MARK)[1:-1]
+# Facts are written as compact JSON. They hold only our ids, enum values (plain identifiers,
+# tests/test_engine.py checks every one), whole numbers and booleans: no brace, quote or
+# backslash inside a value. So in that text each fact starts with exactly `{"id":"` (facts.py
+# writes "id" first) and ends at the first `}`, and the core echoes each fact of a firing back
+# as we wrote it. That is what lets `_run_once` add the session id and the salt of the fact ids
+# by replacing text, and `_drain` read fact ids by a pattern instead of decoding each firing.
+_ID_OPEN = '{"id":"'
+_MATCHED = re.compile(r'"([rsx])":\{"id":"([^"]*)"')  # the record, subject, related fact
+# Every rule hands over all its matches in one action (durable's `cap`), not one per call.
+_CAP = 100_000
 
 
 class EngineError(RuntimeError):
@@ -59,31 +58,24 @@ class Engine:
         self.serial = next(_names)
         self.name = f"closure_check_{os.getpid()}_{self.serial}"
         # the core keeps only what it parses; a copy keeps the caller's dict untouched
-        text = json.dumps(definition, ensure_ascii=False, sort_keys=True)
+        rules = {name: dict(rule, cap=_CAP) for name, rule in definition.items()}
+        text = json.dumps(rules, ensure_ascii=False, sort_keys=True)
         try:
             self._handle = _dre.create_ruleset(self.name, text)
         except _dre.error as e:
             raise EngineError(f"the rules engine refused the compiled rules: {e}") from e
         self._sids = itertools.count()
 
-    def encode(self, facts: list[dict[str, Any]]) -> str:
-        """One record's facts as the text `run_encoded` asserts: the end-of-record fact last,
-        whatever order the facts come in (absence is judged when the end fact arrives, research
-        hazard 4, so a fact after it would be missed), and each fact's session id and id salt as
-        markers that each run fills in. Encoded once, a record can be run by several engines."""
-        ordered = [f for f in facts if f.get("t") != "end"] + [
-            f for f in facts if f.get("t") == "end"
-        ]
-        # "id" stays the first key of every fact (facts.py writes it first): see _drain
-        batch = [dict(f, id=_SALT_MARK + f["id"], sid=_SID_MARK) for f in ordered]
-        return json.dumps(batch, ensure_ascii=False)
-
     def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
-        """Assert one record's facts in a fresh session and return every rule that fired."""
-        return self.run_encoded(self.encode(facts))
-
-    def run_encoded(self, text: str) -> list[Firing]:
-        """`run` for facts already encoded by `encode` (by this engine or another)."""
+        """Assert one record's facts in a fresh session and return every rule that fired: the
+        end-of-record fact last, whatever order the facts come in (absence is judged when the
+        end fact arrives, research hazard 4, so a fact after it would be missed)."""
+        if any(next(iter(f), None) != "id" for f in facts):
+            raise ValueError("every fact must start with its id")
+        ends = [i for i, f in enumerate(facts) if f.get("t") == "end"]
+        if ends != [len(facts) - 1]:  # facts.py puts it last; anyone else may not
+            facts = [f for f in facts if f.get("t") != "end"] + [facts[i] for i in ends]
+        text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
         with _lock:
             for salt in _SALTS:
                 firings = self._run_once(text, salt)
@@ -95,7 +87,7 @@ class Engine:
         # session ids are unique across every engine of the process, not only within one: two
         # rulesets run on the same record (checker.check_failing) never share a session id
         sid = f"{salt}{self.serial}.{next(self._sids)}"
-        batch = text.replace(_SALT_TEXT, salt).replace(_SID_TEXT, sid)
+        batch = text.replace(_ID_OPEN, _ID_OPEN + salt).replace("}", f',"sid":"{sid}"}}')
         try:
             code, state = _dre.assert_facts(self._handle, batch)
             if code not in (_OK, _NOT_HANDLED, _OBSERVED):
@@ -109,17 +101,21 @@ class Engine:
                 _dre.delete_state(self._handle, sid)
 
     def _drain(self, state: int, cut: int) -> list[Firing]:
+        """Every firing, in the order the core hands them over. A message holds one rule's
+        matches: `{"<rule>":[{"r":{"id":"..",..},"s":{..},..},..]}`; each match of a rule with
+        a record (all but the guard) starts with the record's fact."""
         out: list[Firing] = []
         result = _dre.start_action_for_state(self._handle, state)
         message = result[1] if result else None
         while message:
             rule_name = message[2 : message.index('"', 2)]
-            matched = {}
-            for alias in _ALIASES:
-                at = message.find(f'"{alias}":{{"id": "')
-                if at >= 0:
-                    start = at + len(alias) + 11
-                    matched[alias] = message[start + cut : message.index('"', start)]
-            out.append((rule_name, matched))
+            matched: dict[str, str] | None = None
+            for alias, fact_id in _MATCHED.findall(message):
+                if alias == "r" or matched is None:
+                    matched = {}
+                    out.append((rule_name, matched))
+                matched[alias] = fact_id[cut:]
+            if matched is None:  # a match with none of r, s, x: the guard
+                out.append((rule_name, {}))
             message = _dre.complete_and_start_action(self._handle, state)
         return out

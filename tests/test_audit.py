@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -281,11 +282,14 @@ def test_one_worker_and_two_workers_write_byte_identical_json(tmp_path: Path) ->
 CRASHING_ID = "IA-2025-0502"
 
 
-def crash_on_one_record(checker: Checker, record: Record, as_of: date) -> Report:
-    """A stand-in for an engine that crashes the process on one particular record."""
-    if record.id == CRASHING_ID:
+def crash_on_one_record(
+    checker: Checker, records: Sequence[Record], as_of: date
+) -> list[Report | EngineError | None]:
+    """A stand-in for an engine that crashes the process on one particular record, checked
+    alone or in a batch with others."""
+    if any(record.id == CRASHING_ID for record in records):
         os.abort()
-    return checker.check(record, as_of=as_of)
+    return [checker.check(record, as_of=as_of) for record in records]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -306,10 +310,37 @@ def test_a_crash_in_a_worker_costs_only_the_record_that_crashed_it(workers: int)
     assert crashed.exit_status == 1
 
 
-def engine_error_on_one_record(checker: Checker, record: Record, as_of: date) -> Report:
-    if record.id == CRASHING_ID:
-        raise EngineError("the rules engine answered 314")
-    return checker.check(record, as_of=as_of)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_crash_in_a_batch_is_narrowed_down_to_the_record_that_caused_it(
+    tmp_path: Path, workers: int
+) -> None:
+    """Records are checked BATCH at a time in one engine session: a worker that dies in a batch
+    has each record of it checked again alone, and only the one that crashes is lost."""
+    lines = tmp_path / "many.jsonl"
+    with lines.open("w", encoding="utf-8") as f:
+        for i in range(70):
+            data = record_data("child-j-sibling-june-2008.json" if i % 3 else "clean-pass.json")
+            data["id"] = CRASHING_ID if i == 37 else f"{data['id']}-{i:03d}"
+            f.write(json.dumps(data, ensure_ascii=False) + "\n")
+    normal = audit.run([lines], as_of=AS_OF, workers=workers)
+    crashed = audit.run([lines], as_of=AS_OF, workers=workers, check_fn=crash_on_one_record)
+    c = crashed.counts
+    assert (c.read, c.crashed, c.invalid, c.checked) == (70, 1, 1, 69)
+    (entry,) = crashed.errors
+    assert (entry["line"], entry["assessment_id"]) == (38, CRASHING_ID)
+    others = [row for row in normal.exceptions if row["assessment_id"] != CRASHING_ID]
+    assert list(crashed.exceptions) == others
+
+
+def engine_error_on_one_record(
+    checker: Checker, records: Sequence[Record], as_of: date
+) -> list[Report | EngineError | None]:
+    return [
+        EngineError("the rules engine answered 314")
+        if record.id == CRASHING_ID
+        else checker.check(record, as_of=as_of)
+        for record in records
+    ]
 
 
 def test_an_engine_error_on_one_record_is_listed_and_the_rest_are_checked() -> None:
@@ -567,7 +598,7 @@ def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
         rules_dir=None,
         as_of=AS_OF,
         redact=False,
-        check_fn=audit.check_record,
+        check_fn=audit.check_records,
         rules_version=audit.checker_for(None).rules.version,
     )
     ahead = seen = 0

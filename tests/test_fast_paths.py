@@ -18,13 +18,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import durable_rules_engine as _dre
 import holidays
 import pytest
 
 from closure_check import checker as checker_module
 from closure_check import rulefile, workdays
 from closure_check.checker import Checker, checker_for
+from closure_check.engine import EngineError
 from closure_check.errors import InputError
+from closure_check.facts import FACTS, build_facts
 from closure_check.output import json_at, plain_json_at, write_private
 from closure_check.record import load_record
 
@@ -53,17 +56,72 @@ def test_the_audits_check_finds_exactly_what_a_full_check_finds(checker: Checker
     assert 0 < nothing_fails < len(records)
 
 
+@pytest.mark.parametrize("size", [2, 5, 16, 40])
+def test_records_checked_together_in_one_session_get_the_reports_they_get_alone(
+    checker: Checker, size: int
+) -> None:
+    rng = random.Random(size)
+    records = [make_record(random_record(rng, n)) for n in range(size)]
+    together = checker.check_failing_many(records, as_of=AS_OF)
+    alone = [checker.check_failing(record, as_of=AS_OF) for record in records]
+    assert [r and r.to_dict() for r in together] == [r and r.to_dict() for r in alone]
+    if size >= 16:
+        assert any(r is None for r in alone) and any(r is not None for r in alone)
+    firings = checker.engine.run_many([build_facts(r, checker.rules.terms).facts for r in records])
+    for record, fired in zip(records, firings, strict=True):
+        assert isinstance(fired, list)
+        single = checker.engine.run(build_facts(record, checker.rules.terms).facts)
+        assert sorted(map(repr, fired)) == sorted(map(repr, single))
+
+
+def test_an_engine_error_in_a_batch_costs_only_the_record_that_causes_it(
+    checker: Checker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [make_record(random_record(random.Random(n), n)) for n in range(6)]
+    expected = [checker.check_failing(record, as_of=AS_OF) for record in records]
+    marker = f'"started_on":{build_facts(records[3], checker.rules.terms).facts[0]["started_on"]},'
+    assert (
+        sum(
+            marker in json.dumps(build_facts(r, checker.rules.terms).facts, separators=(",", ":"))
+            for r in records
+        )
+        == 1
+    )
+    real = _dre.assert_facts
+    texts: list[str] = []
+
+    def refuse_one(handle: int, text: str) -> Any:
+        texts.append(text)
+        if marker in text:
+            raise _dre.error("the core failed")
+        return real(handle, text)
+
+    monkeypatch.setattr(_dre, "assert_facts", refuse_one)
+    got = checker.check_failing_many(records, as_of=AS_OF)
+    assert len(texts) == 1 + len(records)  # the batch, then each record alone
+    assert isinstance(got[3], EngineError)
+    for n in (0, 1, 2, 4, 5):
+        answer = got[n]
+        assert not isinstance(answer, EngineError)
+        assert (answer and answer.to_dict()) == (expected[n] and expected[n].to_dict())
+
+
+def test_no_fact_field_is_called_rec() -> None:
+    """The engine adds `rec` (a record's place in its batch) to every fact."""
+    assert all("rec" not in fields for fields in FACTS.values())
+
+
 def test_the_audits_check_runs_the_engine_once_and_keeps_only_failing_records(
     checker: Checker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs: list[int] = []
-    real = checker.engine.run
+    real = checker.engine.run_many
 
-    def spy(facts: Any) -> Any:
-        runs.append(len(facts))
-        return real(facts)
+    def spy(records: Any) -> Any:
+        runs.append(len(records))
+        return real(records)
 
-    monkeypatch.setattr(checker.engine, "run", spy)
+    monkeypatch.setattr(checker.engine, "run_many", spy)
     assert checker.check_failing(make_record(base()), as_of=AS_OF) is None
     assert len(runs) == 1
     unseen = base()

@@ -79,7 +79,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from .checker import Checker, checker_for
-from .engine import EngineError
+from .engine import BATCH, EngineError
 from .errors import InputError, Problem
 from .output import json_at, plain_json_at, write_private
 from .record import (
@@ -101,7 +101,7 @@ __all__ = [
     "Counts",
     "Outcome",
     "check_outputs",
-    "check_record",
+    "check_records",
     "csv_chunks",
     "csv_text",
     "fingerprint",
@@ -121,9 +121,10 @@ RECORD_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".jsonl"})
 #: Replaces quoted free text in a pseudonymised report.
 WITHHELD: Final = "[text withheld]"
 
-#: Checks one record: its report, or None when nothing fails in it (an audit keeps nothing else
-#: of such a record). Injectable so that a test can stand in for an engine that crashes.
-CheckFn = Callable[[Checker, Record, date], "Report | None"]
+#: Checks records: for each its report, None when nothing fails in it (an audit keeps nothing
+#: else of such a record), or the EngineError it met. Injectable so that a test can stand in for
+#: an engine that crashes.
+CheckFn = Callable[[Checker, Sequence[Record], date], "list[Report | EngineError | None]"]
 
 CRASH_MESSAGE: Final = (
     "the rules engine crashed on this record ({how}), so it was not checked; the other records "
@@ -134,12 +135,17 @@ _CHUNK_FIRST, _CHUNK_MAX = 4, 128  # records per chunk sent to a worker, growing
 _WINDOW_PER_WORKER = 4 * _CHUNK_MAX  # how far a worker may run ahead of the oldest unfinished
 _MAX_START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
 _ANSWER_EVERY = 16  # outcomes a worker sends at once (and at the end of each chunk)
+#: `_Worker.current` while the engine checks a batch of records (see `_worker_main`)
+_IN_BATCH: Final = -2
 
 
-def check_record(checker: Checker, record: Record, as_of: date) -> Report | None:
-    """The default `CheckFn`: the checker's own for an audit (`Checker.check_failing`): a record
-    in which nothing fails leaves no report, and messages are written only for the others."""
-    return checker.check_failing(record, as_of=as_of)
+def check_records(
+    checker: Checker, records: Sequence[Record], as_of: date
+) -> list[Report | EngineError | None]:
+    """The default `CheckFn`: the checker's own for an audit (`Checker.check_failing_many`): a
+    record in which nothing fails leaves no report, and messages are written only for the
+    others."""
+    return checker.check_failing_many(records, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +313,8 @@ class _Task:
     line: int | None
     text: str | None
     yaml: bool
+    #: checked in an engine session of its own: a worker died in a batch this record was in
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -463,9 +471,8 @@ def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outc
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_task(
-    checker: Checker, task: _Task, as_of: date, redact: bool, check_fn: CheckFn
-) -> Outcome:
+def _read_task(task: _Task, as_of: date, redact: bool) -> Record | Outcome:
+    """The record a task holds, or the outcome of a task that holds no valid record."""
     seq, source, line = task.seq, task.source, task.line
     data: object = None
     try:
@@ -488,7 +495,7 @@ def _check_task(
             data = decode_yaml(text, source=source)
         else:
             data = decode_json(text, source=source, line=line)
-        record = parse_record(data, source=source, as_of=as_of, line=line)
+        return parse_record(data, source=source, as_of=as_of, line=line)
     except InputError as exc:
         problems = tuple(exc.problems)
         if redact:
@@ -499,21 +506,73 @@ def _check_task(
             seq, source, line, "invalid", aid if isinstance(aid, str) else "", problems=problems
         )
 
+
+def _check_all(
+    checker: Checker, records: list[Record], as_of: date, check_fn: CheckFn
+) -> list[Report | Exception | None]:
+    """`check_fn` on the records together; if it fails as a whole, on each record alone, so that
+    a fault costs only the record that causes it."""
+    if not records:
+        return []
     try:
-        report = check_fn(checker, record, as_of)
-    except EngineError as exc:
-        message = f"the rules engine failed on this record, so it was not checked: {exc}"
+        answers: list[Report | Exception | None] = list(check_fn(checker, records, as_of))
+    except Exception as exc:  # a fault of closure-check itself: find the record, check the rest
+        if len(records) == 1:
+            return [exc]
+        return [answer for r in records for answer in _check_all(checker, [r], as_of, check_fn)]
+    if len(answers) != len(records):  # pragma: no cover - a CheckFn's own fault
+        raise RuntimeError("the check answered for a different number of records")
+    return answers
+
+
+def _check_group(
+    checker: Checker,
+    tasks: Sequence[_Task],
+    as_of: date,
+    redact: bool,
+    check_fn: CheckFn,
+    current: Any,
+) -> list[Outcome]:
+    """Check a few tasks' records in one engine session (engine.run_many): the outcomes, in the
+    tasks' order. `current` (see `_worker_main`) holds the number of the record being read or
+    reported on, or `_IN_BATCH` while the engine checks more than one."""
+    read: list[Record | Outcome] = []
+    for task in tasks:
+        current.value = task.seq
+        read.append(_read_task(task, as_of, redact))
+    records = [r for r in read if isinstance(r, Record)]
+    if len(records) > 1:
+        current.value = _IN_BATCH
+    elif records:
+        current.value = next(t.seq for t, r in zip(tasks, read, strict=True) if r is records[0])
+    answers = iter(_check_all(checker, records, as_of, check_fn))
+    outcomes = []
+    for task, item in zip(tasks, read, strict=True):
+        if isinstance(item, Outcome):
+            outcomes.append(item)
+            continue
+        current.value = task.seq
+        outcomes.append(_checked(task, item, next(answers), redact))
+    current.value = -1
+    return outcomes
+
+
+def _checked(
+    task: _Task, record: Record, answer: Report | Exception | None, redact: bool
+) -> Outcome:
+    if isinstance(answer, EngineError):
+        message = f"the rules engine failed on this record, so it was not checked: {answer}"
         return _failed(task, record, message)
-    except Exception as exc:  # a fault of closure-check itself: report it, check the rest
+    if isinstance(answer, Exception):  # a fault of closure-check itself: report it
         message = (
             "closure-check failed on this record, so it was not checked (an internal error: "
-            f"{type(exc).__name__}: {exc}). Please send this record to whoever supports "
+            f"{type(answer).__name__}: {answer}). Please send this record to whoever supports "
             "closure-check."
         )
         return _failed(task, record, message)
-    if report is None:
-        return Outcome(seq, source, line, "pass", record.id, record.kind)
-    return _outcome(task, record, report, redact)
+    if answer is None:
+        return Outcome(task.seq, task.source, task.line, "pass", record.id, record.kind)
+    return _outcome(task, record, answer, redact)
 
 
 def _failed(task: _Task, record: Record, message: str) -> Outcome:
@@ -625,7 +684,9 @@ def _worker_main(
     """A worker process: build a checker, then check each chunk of tasks it is sent, answering
     a few records at a time (one message per record cost as much as a tenth of the work). So
     that the parent knows which record it died on, if it dies, `current` (memory shared with the
-    parent) holds the number of the record being checked, and -1 between records."""
+    parent) holds the number of the record being checked, -1 between records, and `_IN_BATCH`
+    while the engine checks several records in one session (`BATCH` at a time, but a task
+    marked `alone` on its own: the parent marks them so after a worker died in a batch)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     checker = checker_for(rules_dir)
     conn.send(("ready", checker.rules.version))
@@ -637,12 +698,18 @@ def _worker_main(
         if chunk is None:
             return
         answers: list[Outcome] = []
-        for task in chunk:
-            current.value = task.seq
-            outcome = _check_task(checker, task, as_of, redact, check_fn)
-            current.value = -1
-            answers.append(outcome)
-            if len(answers) == _ANSWER_EVERY:
+        at = 0
+        while at < len(chunk):
+            group = [chunk[at]]
+            if not chunk[at].alone:
+                while len(group) < BATCH and at + len(group) < len(chunk):
+                    task = chunk[at + len(group)]
+                    if task.alone:
+                        break
+                    group.append(task)
+            at += len(group)
+            answers += _check_group(checker, group, as_of, redact, check_fn, current)
+            if len(answers) >= _ANSWER_EVERY:
                 conn.send(answers)
                 answers = []
         if answers:
@@ -780,6 +847,11 @@ def _run_pool(
                     "the checking processes could not start (" + _how_it_died(exitcode) + ")"
                 )
             retry.extendleft(reversed(w.pending))
+        elif w.pending and w.current.value == _IN_BATCH:
+            # it died checking several records in one engine session: each is checked again
+            # in a session of its own, so that a second crash names the record that causes it
+            retry.extendleft(reversed([replace(t, alone=True) for t in w.pending]))
+            w.pending.clear()
         elif w.pending:
             # the record it was checking; the ones before it were checked, but their answers
             # went down with it: they are checked again, with the ones after it
@@ -1573,7 +1645,7 @@ def run(
     workers: int = 1,
     baseline: Path | None = None,
     redact: bool = False,
-    check_fn: CheckFn = check_record,
+    check_fn: CheckFn = check_records,
     skip: Iterable[Path | str] = (),
     progress: Callable[[Counts], None] | None = None,
 ) -> Audit:

@@ -13,7 +13,7 @@ import os
 import pickle
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from . import __version__, _cache
 from .compiler import GUARD, Compiled, EngineRule, compile_rules
-from .engine import Engine
+from .engine import Engine, EngineError
 from .errors import Problem, RuleFileError
 from .facts import Facts, build_facts
 from .messages import Messages
@@ -98,19 +98,34 @@ class Checker:
     def check_failing(self, record: Record, *, as_of: date) -> Report | None:
         """Check one record for an audit, which keeps nothing of a record in which nothing
         fails: None for such a record, otherwise the report `check(..., explain_passing=False)`
-        gives.
+        gives."""
+        (report,) = self.check_failing_many([record], as_of=as_of)
+        if isinstance(report, EngineError):
+            raise report
+        return report
+
+    def check_failing_many(
+        self, records: Sequence[Record], *, as_of: date
+    ) -> list[Report | EngineError | None]:
+        """`check_failing` for several records at once, in one engine session (see
+        engine.run_many): for each record its report, None, or the EngineError it met.
 
         One engine run, of every rule. Splitting the rules into two rulesets (the failing rules
         first, the rest only for records that fail) was faster, but the engine's C core crashed
         on it about one run in three of tests/test_fast_paths.py after tests/test_engine.py, in
         `assert_facts` of the smaller ruleset, where most facts match no rule."""
-        facts = build_facts(record, self.rules.terms)
-        firings = self.engine.run(facts.facts)
-        if not any(
-            name != GUARD and self.compiled.meta[name].role == "fail" for name, _ in firings
-        ):
-            return None
-        return self._report(record, facts, firings, as_of, False)
+        facts = [build_facts(record, self.rules.terms) for record in records]
+        answers = self.engine.run_many([f.facts for f in facts])
+        meta = self.compiled.meta
+        out: list[Report | EngineError | None] = []
+        for record, record_facts, firings in zip(records, facts, answers, strict=True):
+            if isinstance(firings, EngineError):
+                out.append(firings)
+            elif any(name != GUARD and meta[name].role == "fail" for name, _ in firings):
+                out.append(self._report(record, record_facts, firings, as_of, False))
+            else:
+                out.append(None)
+        return out
 
     def _report(
         self,

@@ -22,7 +22,6 @@ import contextlib
 import itertools
 import json
 import os
-import re
 import threading
 from typing import Any
 
@@ -39,16 +38,42 @@ Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
 # tests/test_engine.py checks every one), whole numbers and booleans: no brace, quote or
 # backslash inside a value. So in that text each fact starts with exactly `{"id":"` (facts.py
 # writes "id" first) and ends at the first `}`, and the core echoes each fact of a firing back
-# as we wrote it. That is what lets `_run_once` add the session id and the salt of the fact ids
-# by replacing text, and `_drain` read fact ids by a pattern instead of decoding each firing.
+# as we wrote it. That is what lets `_run_once` add the session id, the record's place in the
+# batch and the salt of the fact ids by replacing text, and `_drain` read fact ids by a pattern
+# instead of decoding each firing.
 _ID_OPEN = '{"id":"'
-_MATCHED = re.compile(r'"([rsx])":\{"id":"([^"]*)"')  # the record, subject, related fact
+# Where a matched fact's id starts in a firing, after `"<alias>`; and the aliases read there: the
+# facts findings need (the record, the subject, the related fact) and the end-of-record fact.
+_FACT_AT = '":{"id":"'
+_READ = frozenset(("r", "s", "x", "e"))
 # Every rule hands over all its matches in one action (durable's `cap`), not one per call.
 _CAP = 100_000
+# Several records share one session (`run_many`): opening a session costs the core as much as
+# a third of a record's matching (it clears a hash index for every join of every rule), so it
+# is paid once per batch. Each fact carries its record's place in the batch as `rec`, and every
+# condition after a rule's first must have the `rec` of the first: no match, and no absence,
+# ever spans two records.
+_REC = "rec"
+BATCH = 16  # records per session that `run_many` callers are advised to send
 
 
 class EngineError(RuntimeError):
     """The rules engine failed on a record. Not the user's mistake: reported, never hidden."""
+
+
+def _one_record_at_a_time(definition: dict[str, Any]) -> dict[str, Any]:
+    """The rules as registered: each condition after a rule's first joined to the first by
+    `rec`, and each rule with durable's `cap`. The caller's dict is left untouched."""
+    rules: dict[str, Any] = {}
+    for name, rule in definition.items():
+        conditions = [dict(c) for c in rule["all"]]
+        first = next(iter(conditions[0]))
+        for c in conditions[1:]:
+            ((alias, test),) = c.items()
+            join = {_REC: {first: _REC}}
+            c[alias] = {"$and": [*test["$and"], join]} if "$and" in test else {"$and": [test, join]}
+        rules[name] = {**rule, "all": conditions, "cap": _CAP}
+    return rules
 
 
 class Engine:
@@ -57,42 +82,76 @@ class Engine:
     def __init__(self, definition: dict[str, Any]) -> None:
         self.serial = next(_names)
         self.name = f"closure_check_{os.getpid()}_{self.serial}"
-        # the core keeps only what it parses; a copy keeps the caller's dict untouched
-        rules = {name: dict(rule, cap=_CAP) for name, rule in definition.items()}
-        text = json.dumps(rules, ensure_ascii=False, sort_keys=True)
+        text = json.dumps(_one_record_at_a_time(definition), ensure_ascii=False, sort_keys=True)
         try:
             self._handle = _dre.create_ruleset(self.name, text)
         except _dre.error as e:
             raise EngineError(f"the rules engine refused the compiled rules: {e}") from e
         self._sids = itertools.count()
+        # each match in a firing starts with the fact of the rule's first condition
+        self._first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
 
     def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
-        """Assert one record's facts in a fresh session and return every rule that fired: the
-        end-of-record fact last, whatever order the facts come in (absence is judged when the
-        end fact arrives, research hazard 4, so a fact after it would be missed)."""
+        """Assert one record's facts in a fresh session and return every rule that fired."""
+        (firings,) = self.run_many([facts])
+        if isinstance(firings, EngineError):
+            raise firings
+        return firings
+
+    def run_many(self, records: list[list[dict[str, Any]]]) -> list[list[Firing] | EngineError]:
+        """Check several records' facts in one fresh session: for each record, every rule that
+        fired on it, or the EngineError it met. A batch the engine fails on is run again one
+        record at a time, so that an error costs only the record that causes it.
+
+        Each record's end-of-record fact goes after its other facts, whatever order they come in
+        (absence is judged when the end fact arrives, research hazard 4, so a fact after it
+        would be missed)."""
+        texts = [self._text(facts) for facts in records]
+        with _lock:
+            try:
+                return list(self._run_salted(texts))
+            except EngineError as e:
+                if len(texts) == 1:
+                    return [e]
+        out: list[list[Firing] | EngineError] = []
+        for text in texts:
+            with _lock:
+                try:
+                    out.append(self._run_salted([text])[0])
+                except EngineError as e:
+                    out.append(e)
+        return out
+
+    @staticmethod
+    def _text(facts: list[dict[str, Any]]) -> str:
         if any(next(iter(f), None) != "id" for f in facts):
             raise ValueError("every fact must start with its id")
         ends = [i for i, f in enumerate(facts) if f.get("t") == "end"]
         if ends != [len(facts) - 1]:  # facts.py puts it last; anyone else may not
             facts = [f for f in facts if f.get("t") != "end"] + [facts[i] for i in ends]
-        text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
-        with _lock:
-            for salt in _SALTS:
-                firings = self._run_once(text, salt)
-                if firings is not None:
-                    return firings
+        return json.dumps(facts, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+    def _run_salted(self, texts: list[str]) -> list[list[Firing]]:
+        for salt in _SALTS:
+            firings = self._run_once(texts, salt)
+            if firings is not None:
+                return firings
         raise EngineError("the rules engine refused this record's facts as duplicates")
 
-    def _run_once(self, text: str, salt: str) -> list[Firing] | None:
-        # session ids are unique across every engine of the process, not only within one: two
-        # rulesets run on the same record (checker.check_failing) never share a session id
+    def _run_once(self, texts: list[str], salt: str) -> list[list[Firing]] | None:
+        # session ids are unique across every engine of the process, not only within one
         sid = f"{salt}{self.serial}.{next(self._sids)}"
-        batch = text.replace(_ID_OPEN, _ID_OPEN + salt).replace("}", f',"sid":"{sid}"}}')
+        batch = ",".join(
+            text.replace(_ID_OPEN, f"{_ID_OPEN}{salt}{b}:").replace(
+                "}", f',"{_REC}":{b},"sid":"{sid}"}}'
+            )
+            for b, text in enumerate(texts)
+        )
         try:
-            code, state = _dre.assert_facts(self._handle, batch)
+            code, state = _dre.assert_facts(self._handle, f"[{batch}]")
             if code not in (_OK, _NOT_HANDLED, _OBSERVED):
                 raise EngineError(f"the rules engine answered {code}")
-            firings = self._drain(state, len(salt))
+            firings = self._drain(state, len(salt), len(texts))
             return None if code == _OBSERVED else firings
         except _dre.error as e:
             raise EngineError(f"the rules engine failed: {e}") from e
@@ -100,22 +159,27 @@ class Engine:
             with contextlib.suppress(_dre.error):
                 _dre.delete_state(self._handle, sid)
 
-    def _drain(self, state: int, cut: int) -> list[Firing]:
-        """Every firing, in the order the core hands them over. A message holds one rule's
-        matches: `{"<rule>":[{"r":{"id":"..",..},"s":{..},..},..]}`; each match of a rule with
-        a record (all but the guard) starts with the record's fact."""
-        out: list[Firing] = []
+    def _drain(self, state: int, cut: int, count: int) -> list[list[Firing]]:
+        """Every firing, record by record, in the order the core hands them over. A message
+        holds one rule's matches: `{"<rule>":[{"r":{"id":"..",..},"s":{..},..},..]}`, each
+        match starting with the fact of the rule's first condition; a fact's id says which
+        record of the batch it belongs to."""
+        out: list[list[Firing]] = [[] for _ in range(count)]
         result = _dre.start_action_for_state(self._handle, state)
         message = result[1] if result else None
         while message:
             rule_name = message[2 : message.index('"', 2)]
-            matched: dict[str, str] | None = None
-            for alias, fact_id in _MATCHED.findall(message):
-                if alias == "r" or matched is None:
+            first = self._first[rule_name]
+            matched: dict[str, str] = {}
+            pieces = message.split(_FACT_AT)  # each piece after the first starts with an id
+            for before, piece in itertools.pairwise(pieces):
+                alias = before[before.rindex('"') + 1 :]
+                if alias not in _READ:
+                    continue
+                place, _, fid = piece[cut : piece.index('"')].partition(":")
+                if alias == first:
                     matched = {}
-                    out.append((rule_name, matched))
-                matched[alias] = fact_id[cut:]
-            if matched is None:  # a match with none of r, s, x: the guard
-                out.append((rule_name, {}))
+                    out[int(place)].append((rule_name, matched))
+                matched[alias] = fid
             message = _dre.complete_and_start_action(self._handle, state)
         return out

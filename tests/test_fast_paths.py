@@ -314,9 +314,16 @@ def test_a_cached_checker_is_the_checker_the_rule_files_make(
     assert cached is not built
     assert cached.rules.version == built.rules.version
     assert cached.compiled == built.compiled
+    assert cached.messages.code == {}  # each message is loaded when it is first written
+
+    def compile_again(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a cached message was compiled again")
+
+    monkeypatch.setattr(cached.messages, "add", compile_again)
     for path in sorted(EXAMPLES.glob("*.json")):
         record = load_record(path, as_of=AS_OF)
         assert cached.check(record, as_of=AS_OF) == built.check(record, as_of=AS_OF), path
+    assert cached.messages.code and cached.messages.code.items() <= built.messages.code.items()
 
 
 def test_a_changed_rule_file_is_never_read_from_the_cache(

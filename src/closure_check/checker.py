@@ -46,13 +46,19 @@ def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
 class Checker:
     """A rules folder, validated, compiled and registered with the engine once."""
 
-    def __init__(self, rules: RuleSet, *, _compiled: Compiled | None = None) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        *,
+        _compiled: Compiled | None = None,
+        _code: dict[str, bytes] | None = None,
+    ) -> None:
         """Compile `rules`, check every message template in them (RuleFileError naming each
         bad one), and register the compiled rules with the engine.
 
-        `_compiled` is for `checker_for`'s cache only: the compiled form of exactly these rules,
-        which were checked in full when it was made, so that their messages are compiled when
-        first written instead of all of them now."""
+        `_compiled` and `_code` are for `checker_for`'s cache only: the compiled form of exactly
+        these rules and the compiled code of their messages, all checked in full when the cache
+        entry was made, so that each message is only loaded, when first written."""
         self.rules = rules
         self.messages = Messages(rules.terms_file.labels)
         texts: dict[str, tuple[Path, str]] = {}
@@ -79,12 +85,17 @@ class Checker:
             self.compiled = _compiled
             self._render = self._render_on_demand
             self._texts = texts
+            self._code = _code or {}
         self.engine = Engine(self.compiled.definition)
 
     def _render_on_demand(self, text: str, context: dict[str, Any]) -> str:
         where = self._texts.pop(text, None)
-        if where is not None:  # first use: compile it (it was checked when the cache was made)
-            self.messages.add(text, source=where[0], field=where[1])
+        if where is not None:  # first use (it was checked when the cache entry was made)
+            code = self._code.get(text)
+            if code is not None:
+                self.messages.add_compiled(text, code)
+            else:
+                self.messages.add(text, source=where[0], field=where[1])
         return self.messages.render(text, context)
 
     def check(self, record: Record, *, as_of: date, explain_passing: bool = True) -> Report:
@@ -261,7 +272,7 @@ def checker_for(folder: Path | None = None) -> Checker:
 
     Loading, validating and compiling a rules folder takes a large part of a single check, so
     the result is kept in the user's cache (see _cache.py) under a digest of every file in the
-    folder, closure-check's own code and the Python and pydantic it runs on: a folder that
+    folder, closure-check's own code and the Python, pydantic and jinja2 it runs on: a folder that
     changed in any way, or a different closure-check, is loaded afresh."""
     path = bundled_rules_dir() if folder is None else Path(folder)
     key = _folder_digest(path)
@@ -280,10 +291,12 @@ def checker_for(folder: Path | None = None) -> Checker:
 def _folder_digest(folder: Path) -> str | None:
     """A digest of everything a rules folder's checker depends on, or None if the folder
     cannot be read (load_rules then says why)."""
+    import jinja2
     import pydantic
 
     h = hashlib.sha256()
-    for part in (__version__, sys.version, pydantic.VERSION, _cache.code_fingerprint()):
+    versions = (__version__, sys.version, pydantic.VERSION, jinja2.__version__)
+    for part in (*versions, _cache.code_fingerprint()):
         h.update(part.encode() + b"\0")
     try:
         h.update(os.fsencode(folder.resolve()) + b"\0")
@@ -304,17 +317,20 @@ def _from_cache(key: str) -> Checker | None:
     if data is None:
         return None
     try:
-        rules, compiled = pickle.loads(data)
+        rules, compiled, code = pickle.loads(data)
     except Exception:  # an unreadable cache entry is as if there were none
         return None
     if not (isinstance(rules, RuleSet) and isinstance(compiled, Compiled)):
         return None
-    return Checker(rules, _compiled=compiled)
+    if not (isinstance(code, dict) and all(isinstance(c, bytes) for c in code.values())):
+        return None
+    return Checker(rules, _compiled=compiled, _code=code)
 
 
 def _to_cache(key: str, checker: Checker) -> None:
     try:
-        data = pickle.dumps((checker.rules, checker.compiled), protocol=pickle.HIGHEST_PROTOCOL)
+        entry = (checker.rules, checker.compiled, checker.messages.code)
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # pragma: no cover - rules are plain data
         return
     _cache.write(f"rules-{key}.pickle", data, prune="rules-")

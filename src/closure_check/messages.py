@@ -10,8 +10,10 @@ short template, or take hours, for every record checked.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Mapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, nodes
@@ -109,6 +111,9 @@ class Messages:
     def __init__(self, labels: Mapping[str, str]) -> None:
         self._env = _make_env(labels)
         self._compiled: dict[str, Template] = {}
+        #: each template's compiled Python code, marshalled: kept with a rules folder's checker
+        #: in the user's cache (checker.py), so that a later run need not compile it again
+        self.code: dict[str, bytes] = {}
 
     def add(self, text: str, *, source: Path, field: str) -> None:
         """Compile one template; a template that is malformed or reaches for Python internals
@@ -123,11 +128,23 @@ class Messages:
                 why = f"a message may not use names that start with an underscore ({unsafe[0]})"
             if why:
                 raise RuleFileError([Problem(str(source), None, field, why)])
-            self._compiled[text] = self._env.from_string(text)
+            code = self._env.compile(ast)
         except TemplateError as e:
             raise RuleFileError(
                 [Problem(str(source), getattr(e, "lineno", None), field, f"bad message: {e}")]
             ) from e
+        self.code[text] = marshal.dumps(code)
+        self._compiled[text] = self._from_code(code)
+
+    def add_compiled(self, text: str, code: bytes) -> None:
+        """A template checked and compiled by `add` in an earlier run, from its `code`: only a
+        checker from the user's cache, made from exactly these rules, passes it."""
+        if text not in self._compiled:
+            self.code[text] = code
+            self._compiled[text] = self._from_code(marshal.loads(code))
+
+    def _from_code(self, code: CodeType) -> Template:
+        return self._env.template_class.from_code(self._env, code, self._env.make_globals(None))
 
     def render(self, text: str, context: dict[str, Any]) -> str:
         template = self._compiled[text]

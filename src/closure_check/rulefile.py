@@ -30,7 +30,9 @@ Tests = dict[str, Any]  # field -> test; checked against the fact vocabulary by 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built when first used to validate: a checker from the user's cache never validates a rule
+    # file, and building every model at import took a tenth of `check`'s start-up
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SourceRef(_Strict):

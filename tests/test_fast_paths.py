@@ -365,3 +365,17 @@ def test_a_cache_that_cannot_be_written_changes_nothing(
     monkeypatch.setattr(checker_module, "_checkers", {})
     report = checker_for(RULES).check(make_record(base()), as_of=AS_OF)
     assert report.verdict == "pass"
+
+
+def test_the_earliest_evidence_is_what_sorting_by_the_whole_key_picks() -> None:
+    rng = random.Random(3)
+    for _ in range(2000):
+        found = [
+            {
+                rng.choice(["on", "completed_on", "since"]): f"2024-03-0{rng.randint(1, 3)}",
+                "how": rng.choice(["a", "b"]),
+                "n": rng.randint(0, 2),
+            }
+            for _ in range(rng.randint(1, 5))
+        ]
+        assert checker_module._earliest(found) == min(found, key=checker_module._evidence_key)

@@ -43,6 +43,16 @@ def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
     return (str(when), *(str(v) for v in item.values()))
 
 
+def _earliest(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """`min(found, key=_evidence_key)`, comparing whole items only where the dates tie."""
+    if len(found) == 1:
+        return found[0]
+    whens = [str(item.get("on") or item.get("completed_on") or "") for item in found]
+    first = min(whens)
+    tied = [item for item, when in zip(found, whens, strict=True) if when == first]
+    return tied[0] if len(tied) == 1 else min(tied, key=_evidence_key)
+
+
 class Checker:
     """A rules folder, validated, compiled and registered with the engine once."""
 
@@ -190,8 +200,7 @@ class Checker:
                         for qi, req in enumerate(part.requires):
                             found = [facts.items[f] for f in witnesses.get((ri, pi, sid, qi), ())]
                             if found:
-                                best = min(found, key=_evidence_key) if len(found) > 1 else found[0]
-                                evidence[req.name] = best
+                                evidence[req.name] = _earliest(found)
                         msg = self._render(part.pass_, ctx | {"evidence": evidence})
                         findings.append(Finding(subject_id, name, "pass", msg))
                         continue

@@ -1,11 +1,14 @@
-"""The one module that touches durable-rules. Everything else sees `Engine.run(facts)`.
+"""The one module that touches durable-rules. Everything else sees `Engine.run(facts)` and
+`Engine.run_many(records' facts)`.
 
 It defends against each hazard found in shared/research/durable-rules/README.md:
 - no background threads: the C core is driven directly, never through `durable.engine.Host`,
   whose dispatcher and timer threads crashed under load (hazard 3);
-- each record in its own session id, deleted afterwards (the 1024-session limit, hazard 2);
-  the `guard` rule always fires on the end-of-record fact, so deletion never meets a session in
-  which no action ran (hazard 1);
+- each record, or batch of records (`run_many`), in a session of its own, deleted afterwards
+  (the 1024-session limit, hazard 2); within a batch no rule can match facts of two records
+  (every fact carries its record's place, and every join requires it); the `guard` rule always
+  fires on the end-of-record fact, so deletion never meets a session in which no action ran
+  (hazard 1);
 - actions are drained synchronously, here, before results are read: a batch in which some fact
   matched no rule returns status 1 but its other facts were processed, and we drain them anyway
   instead of leaving them to a background thread;

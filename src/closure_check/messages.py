@@ -22,8 +22,23 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import Problem, RuleFileError
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """jinja2's sandbox, reading `x.y` of a dict as its key `y` first. Messages are given dicts
+    (items of the record as it was read) and name their fields: jinja's own order, a Python
+    attribute first, meets a missing attribute and an exception for every field a message
+    reads. The key's value is what `x["y"]` gives; anything else goes through the sandbox."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _make_env(labels: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env = _Sandbox(undefined=StrictUndefined, autoescape=False)
 
     def label(value: Any) -> str:
         """An enum value in plain words, from the labels in _terms.yaml."""
@@ -151,7 +166,9 @@ class Messages:
         try:
             # A context shared with no globals: messages use only the values they are given and
             # the filters above, and rendering this way costs half as much.
-            parts = template.root_render_func(template.new_context(context, shared=True))
+            parts = template.root_render_func(
+                self._env.context_class(self._env, context, template.name, template.blocks)
+            )
             return " ".join("".join(parts).split())
         except Exception as e:  # a filter given the wrong kind of value: keep the report
             return f"[this rule's message could not be written: {e}]"

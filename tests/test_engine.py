@@ -498,3 +498,12 @@ def test_every_rule_but_the_guard_matches_the_record_first() -> None:
 def test_a_fact_that_does_not_start_with_its_id_is_refused() -> None:
     with pytest.raises(ValueError, match="start with its id"):
         bundled().engine.run([{FACT_TYPE_FIELD: "end", "id": "e"}])
+
+
+def test_facts_reach_the_engine_as_json_dumps_would_write_them_compactly() -> None:
+    checker = bundled()
+    for n in range(100):
+        record = make_record(random_record(random.Random(n), n))
+        facts = build_facts(record, checker.rules.terms).facts
+        expected = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        assert checker.engine._text(facts) == expected

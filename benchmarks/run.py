@@ -4,12 +4,14 @@
     python benchmarks/run.py --sizes 2000     # a quick look
 
 Prints, for each N: the read-and-validate floor (records/s to read and validate the records,
-no rules), `closure-check audit` end to end (all rules, JSON output) with --workers 1 and 2
-(records/s, and the ratio of audit time to the floor measured in the same run), the peak memory
-of the largest process the audit ran (itself, multiprocessing's fork server, or a worker); then
-the median cold-start wall time of `closure-check check` on one record (after one run, which
-fills the user's cache of compiled rules as any first run does), and which of issue 5's
-targets are met. The machine's other load shows in every number: compare within one run.
+no rules), the rate of the rules engine alone (one process, facts built beforehand: the most
+one core can do), `closure-check audit` end to end (all rules, JSON output) with --workers 1
+and 2 (records/s, and the ratio of audit time to the floor measured in the same run), the peak
+memory of the largest process the audit ran (itself, multiprocessing's fork server, or a
+worker); then the median cold-start wall time of `closure-check check` on one record (after one
+run, which fills the user's cache of compiled rules as any first run does), and which of
+issue 5's targets are met. The machine's other load shows in every number: compare within one
+run.
 """
 
 from __future__ import annotations
@@ -58,6 +60,42 @@ def floor(path: Path) -> float:
             data = decode_json(line, source=str(path), line=line_no)
             parse_record(data, source=str(path), line=line_no, as_of=as_of)
     return time.perf_counter() - start
+
+
+def engine_alone(path: Path, limit: int = 10_000) -> tuple[int, float]:
+    """Records, and seconds, for the rules engine alone (durable-rules, every rule) on the first
+    `limit` records, their facts built beforehand and sent in batches as the audit sends them:
+    what one core cannot beat, whatever the rest of the audit costs."""
+    from closure_check.checker import checker_for
+    from closure_check.engine import BATCH
+    from closure_check.facts import build_facts
+    from closure_check.record import decode_json, parse_record
+
+    checker = checker_for(None)
+    as_of = date.fromisoformat(AS_OF)
+    spent, done = 0.0, 0
+    batch: list[list[dict[str, object]]] = []
+
+    def run() -> None:
+        nonlocal spent, done
+        start = time.perf_counter()
+        checker.engine.run_many(batch)
+        spent += time.perf_counter() - start
+        done += len(batch)
+        batch.clear()
+
+    with path.open(encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if line_no > limit:
+                break
+            data = decode_json(line, source=str(path), line=line_no)
+            record = parse_record(data, source=str(path), line=line_no, as_of=as_of)
+            batch.append(build_facts(record, checker.rules.terms).facts)
+            if len(batch) == BATCH:
+                run()
+    if batch:
+        run()
+    return done, spent
 
 
 _PROBE = """
@@ -120,6 +158,23 @@ def main() -> None:
     if exe is None:
         sys.exit("install closure-check first (pip install -e .)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {exe}")
+    example = ROOT / "examples" / "clean-pass.json"
+    check = [exe, "check", str(example), "--as-of", AS_OF]
+    # Byte-code for closure-check's own modules, as `pip install` writes for a wheel: where
+    # PYTHONDONTWRITEBYTECODE is set, an editable install would otherwise compile every module
+    # it changed on every run.
+    import closure_check
+
+    compileall.compile_dir(Path(closure_check.__file__).parent, quiet=1)
+    measured(check)  # fills the user's cache of compiled rules, as any first run does
+    # measured first: after an audit, the kernel still writing its large output to disk slows
+    # every start-up down
+    walls = [measured(check)[0] for _ in range(args.cold_runs)]
+    cold = statistics.median(walls)
+    print(
+        f"check, one record, cold start: median {cold:.3f} s"
+        f" over {len(walls)} runs (min {min(walls):.3f}, max {max(walls):.3f})"
+    )
     peaks: dict[int, int] = {}
     rates: dict[tuple[int, int], float] = {}
     ratios: list[float] = []
@@ -130,6 +185,11 @@ def main() -> None:
             fl = floor(data)
             print(f"\nN = {n:,}")
             print(f"  read and validate (floor): {n / fl:8.0f} records/s  ({fl:.1f} s)")
+            done, spent = engine_alone(data)
+            print(
+                f"  rules engine alone:        {done / spent:8.0f} records/s  (one process, the"
+                f" first {done:,} records, facts built beforehand)"
+            )
             for workers in (1, 2):
                 out = Path(tmp) / "audit.json"
                 cmd = [
@@ -160,21 +220,6 @@ def main() -> None:
         small, large = min(peaks), max(peaks)
         growth = peaks[large] / peaks[small]
         print(f"\npeak memory at {large:,} / at {small:,}: {growth:.2f}")
-    example = ROOT / "examples" / "clean-pass.json"
-    check = [exe, "check", str(example), "--as-of", AS_OF]
-    # Byte-code for closure-check's own modules, as `pip install` writes for a wheel: where
-    # PYTHONDONTWRITEBYTECODE is set, an editable install would otherwise compile every module
-    # it changed on every run.
-    import closure_check
-
-    compileall.compile_dir(Path(closure_check.__file__).parent, quiet=1)
-    measured(check)  # fills the user's cache of compiled rules, as any first run does
-    walls = [measured(check)[0] for _ in range(args.cold_runs)]
-    cold = statistics.median(walls)
-    print(
-        f"\ncheck, one record, cold start: median {cold:.3f} s"
-        f" over {len(walls)} runs (min {min(walls):.3f}, max {max(walls):.3f})"
-    )
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"

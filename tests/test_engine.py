@@ -288,7 +288,7 @@ def _spy_codes(monkeypatch: pytest.MonkeyPatch, answer: Any = None) -> list[int]
     return codes
 
 
-def test_a_real_fact_id_hash_collision_is_retried_and_never_reaches_the_report(
+def test_a_real_fact_id_hash_collision_is_salted_away_before_the_core_sees_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     a, b = COLLIDING
@@ -299,12 +299,61 @@ def test_a_real_fact_id_hash_collision_is_retried_and_never_reaches_the_report(
     ids = [f["id"] for f in build_facts(record, checker.rules.terms).facts]
     assert {"k1", "k2"} <= set(ids)  # Eve's two checks: both needed for her to pass
 
-    codes = _spy_codes(monkeypatch)
+    sent = spy(monkeypatch, "assert_facts", lambda handle, text: text)
     monkeypatch.setattr(checker_module, "build_facts", _with_fact_ids({"k1": a, "k2": b}))
     got = checker.check(record, as_of=AS_OF)
-    assert codes[0] == 2, "the core refused the second fact as a duplicate"
-    assert codes[1:] and 2 not in codes[1:]
+    assert len(sent) == 1
+    assert f'"id":"{FIRST}{a}"' not in sent[0] and f'"id":"z{FIRST}{a}"' in sent[0]
     assert got.to_json() == expected
+
+
+def test_the_core_drops_a_colliding_fact_and_a_later_unhandled_fact_hides_the_refusal() -> None:
+    """Why ids are checked before they are sent: the core's answer for a batch is the code of
+    its last refused or unhandled fact, so a fact that matches no rule after the duplicate
+    turns "duplicate" (2) into "not handled" (1)."""
+    a, b = COLLIDING
+    checker = bundled()
+    handle = checker.engine._handle
+    sid = "collision-control"
+    renamed = {"k1": FIRST + a, "k2": FIRST + b}
+    facts = [
+        dict(f, id=renamed.get(f["id"], "0:" + f["id"]), rec=0, sid=sid)
+        for f in build_facts(make_record(base()), checker.rules.terms).facts
+    ]
+    facts.append({"id": "nothing", "t": "nothing", "sid": sid})  # matches no rule
+    code, state = _dre.assert_facts(handle, json.dumps(facts))
+    kept = {f["id"] for f in json.loads(_dre.get_facts(handle, sid))}
+    result = _dre.start_action_for_state(handle, state)  # the guard's action: runs before
+    while result:  # the session is deleted (research hazard 1)
+        result = _dre.complete_and_start_action(handle, state)
+    _dre.delete_state(handle, sid)
+    assert code == 1
+    assert FIRST + a in kept and FIRST + b not in kept
+
+
+def test_colliding_ids_in_a_batch_are_salted_apart_and_every_record_checked_as_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker = bundled()
+    records = [make_record(base()), make_record(unseen_child())]
+    expected = [checker.check_failing(r, as_of=AS_OF) for r in records]
+    codes = _spy_codes(monkeypatch)
+    monkeypatch.setattr(
+        checker_module, "build_facts", _with_fact_ids({"k1": COLLIDING[0], "k2": COLLIDING[1]})
+    )
+    got = checker.check_failing_many(records, as_of=AS_OF)
+    assert len(codes) == 1 and 2 not in codes
+    assert [r and r.to_dict() for r in got] == [r and r.to_dict() for r in expected]
+
+
+def test_the_engines_hash_is_the_cores() -> None:
+    rng = random.Random(5)
+    for _ in range(500):
+        text = "".join(rng.choice("abcz019:_-.é") for _ in range(rng.randint(0, 12)))
+        assert engine_module._fnv1a(text) == fnv1a_32(text)
+    a, b = COLLIDING
+    assert not engine_module._distinct([[a, b]], "", "1.1")
+    assert engine_module._distinct([[a, b]], "z", "z1.1")
 
 
 def test_a_duplicate_refusal_on_the_first_try_is_retried_and_not_surfaced(

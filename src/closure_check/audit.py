@@ -28,15 +28,19 @@ Records go out in chunks and come back a few at a time, and are put back into in
 they are counted, so the output does not depend on the number of workers. The worker that checks
 a record is a separate process even when `workers` is 1: durable-rules can crash the process it
 runs in, and a crash must cost one record, not the batch. Each worker keeps the number of the
-record it is checking in memory shared with this process; when a worker dies, that record is
-listed in `errors` with a problem saying the rules engine crashed on it, and counted as
-`invalid` (it was read but could not be checked, so `checked + invalid == read` still holds;
-`crashed` says how many of the invalid records are such crashes). The worker is restarted, and
-the records it had not answered for, before and after that one, are checked again.
+record it is checking in memory shared with this process, or `_IN_BATCH` while the engine checks
+several records together; when a worker dies on one record, that record is listed in `errors`
+with a problem saying the rules engine crashed on it, and counted as `invalid` (it was read but
+could not be checked, so `checked + invalid == read` still holds; `crashed` says how many of the
+invalid records are such crashes). The worker is restarted, and the records it had not answered
+for, before and after that one, are checked again. When it dies in a batch, every record it had
+not answered for is checked again alone, in an engine session of its own, so that a second
+crash names the record that causes it.
 
-Checking. A worker asks the checker only whether anything fails (`Checker.check_failing`): the
-engine's failing rules decide that alone for a record in which nothing fails, which then leaves
-no report; for the others the full report is made as `check` makes it, messages and all.
+Checking. A worker checks records `engine.BATCH` at a time in one engine session and asks the
+checker only whether anything fails in each (`Checker.check_failing_many`): a record in which
+nothing fails leaves no report; for the others the full report is made as `check` makes it,
+messages and all.
 
 Fingerprints. Each exception is identified by the first 16 hex digits of the SHA-256 of its rule,
 assessment id and subject id, so it keeps its fingerprint from one week's audit to the next and

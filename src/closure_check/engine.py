@@ -22,6 +22,7 @@ each compiled ruleset is registered once per process under a fresh name and reus
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -34,7 +35,7 @@ from pydantic_core import to_json
 _OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _SALTS = ("", "z", "q7", "k_")  # id prefixes tried in turn after a hash collision
 _names = itertools.count()
-_lock = threading.Lock()  # the C core is not thread safe: one record at a time per process
+_lock = threading.Lock()  # the C core is not thread safe: one session at a time per process
 
 Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
 
@@ -61,6 +62,38 @@ _REC = "rec"
 BATCH = 16  # records per session that `run_many` callers are advised to send
 
 
+# The core knows a fact by a 32-bit FNV-1a hash of its id, within its session, where the
+# session's own state is stored under the id "sid-<session id>" (research hazard 6). Two ids
+# with one hash make it drop the second fact, and the code it answers for a batch says so only
+# if no later fact matched no rule (it is the code of the last fact that was refused or
+# unhandled): so ids are checked here, before they are sent, and salted until they differ.
+_FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 16777619
+
+
+def _fnv1a(text: str, h: int = _FNV_OFFSET) -> int:
+    """The core's hash of `text` (fnv1Hash32), continued from `h`."""
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+@functools.lru_cache(maxsize=4096)
+def _fact_hash(prefix: int, fact_id: str) -> int:
+    return _fnv1a(fact_id, prefix)
+
+
+def _distinct(ids: list[list[str]], salt: str, sid: str) -> bool:
+    """Whether every fact id of a batch, as `_run_once` writes it, and the session's own id
+    hash apart in the core."""
+    seen = {_fnv1a(f"sid-{sid}")}
+    count = 1
+    for place, record_ids in enumerate(ids):
+        prefix = _fnv1a(f"{salt}{place}:")
+        seen.update(_fact_hash(prefix, fact_id) for fact_id in record_ids)
+        count += len(record_ids)
+    return len(seen) == count
+
+
 class EngineError(RuntimeError):
     """The rules engine failed on a record. Not the user's mistake: reported, never hidden."""
 
@@ -84,6 +117,11 @@ class Engine:
     """A compiled ruleset registered with the durable-rules C core."""
 
     def __init__(self, definition: dict[str, Any]) -> None:
+        # each match in a firing starts with the fact of the rule's first condition
+        self._first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
+        unread = sorted(name for name, first in self._first.items() if first not in _READ)
+        if unread:  # _drain would pass over their firings
+            raise ValueError(f"rules whose first fact is none of {sorted(_READ)}: {unread}")
         self.serial = next(_names)
         self.name = f"closure_check_{os.getpid()}_{self.serial}"
         text = json.dumps(_one_record_at_a_time(definition), ensure_ascii=False, sort_keys=True)
@@ -92,8 +130,6 @@ class Engine:
         except _dre.error as e:
             raise EngineError(f"the rules engine refused the compiled rules: {e}") from e
         self._sids = itertools.count()
-        # each match in a firing starts with the fact of the rule's first condition
-        self._first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
 
     def run(self, facts: list[dict[str, Any]]) -> list[Firing]:
         """Assert one record's facts in a fresh session and return every rule that fired."""
@@ -111,17 +147,18 @@ class Engine:
         (absence is judged when the end fact arrives, research hazard 4, so a fact after it
         would be missed)."""
         texts = [self._text(facts) for facts in records]
+        ids = [[f["id"] for f in facts] for facts in records]
         with _lock:
             try:
-                return list(self._run_salted(texts))
+                return list(self._run_salted(texts, ids))
             except EngineError as e:
                 if len(texts) == 1:
                     return [e]
         out: list[list[Firing] | EngineError] = []
-        for text in texts:
+        for text, record_ids in zip(texts, ids, strict=True):
             with _lock:
                 try:
-                    out.append(self._run_salted([text])[0])
+                    out.append(self._run_salted([text], [record_ids])[0])
                 except EngineError as e:
                     out.append(e)
         return out
@@ -137,16 +174,18 @@ class Engine:
         # quarter of the time (tests/test_engine.py compares them)
         return to_json(facts).decode("utf-8")[1:-1]
 
-    def _run_salted(self, texts: list[str]) -> list[list[Firing]]:
+    def _run_salted(self, texts: list[str], ids: list[list[str]]) -> list[list[Firing]]:
         for salt in _SALTS:
-            firings = self._run_once(texts, salt)
-            if firings is not None:
+            # session ids are unique across every engine of the process, not only within one
+            sid = f"{salt}{self.serial}.{next(self._sids)}"
+            if not _distinct(ids, salt, sid):
+                continue
+            firings = self._run_once(texts, salt, sid)
+            if firings is not None:  # the core's own refusal, a second line of defence
                 return firings
         raise EngineError("the rules engine refused this record's facts as duplicates")
 
-    def _run_once(self, texts: list[str], salt: str) -> list[list[Firing]] | None:
-        # session ids are unique across every engine of the process, not only within one
-        sid = f"{salt}{self.serial}.{next(self._sids)}"
+    def _run_once(self, texts: list[str], salt: str, sid: str) -> list[list[Firing]] | None:
         batch = ",".join(
             text.replace(_ID_OPEN, f"{_ID_OPEN}{salt}{b}:").replace(
                 "}", f',"{_REC}":{b},"sid":"{sid}"}}'

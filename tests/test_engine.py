@@ -556,3 +556,11 @@ def test_facts_reach_the_engine_as_json_dumps_would_write_them_compactly() -> No
         facts = build_facts(record, checker.rules.terms).facts
         expected = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))[1:-1]
         assert checker.engine._text(facts) == expected
+
+
+def test_no_two_field_names_a_fact_can_hold_share_the_cores_hash() -> None:
+    """Research hazard 6: the core knows a property by a 32-bit hash of its name too."""
+    names = {"id", "sid", "rec", FACT_TYPE_FIELD}
+    for fields in FACTS.values():
+        names |= set(fields) | {"has_" + name for name in fields}
+    assert len({fnv1a_32(name) for name in names}) == len(names)

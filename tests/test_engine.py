@@ -564,3 +564,8 @@ def test_no_two_field_names_a_fact_can_hold_share_the_cores_hash() -> None:
     for fields in FACTS.values():
         names |= set(fields) | {"has_" + name for name in fields}
     assert len({fnv1a_32(name) for name in names}) == len(names)
+
+
+def test_rules_whose_first_fact_the_engine_would_not_read_are_refused() -> None:
+    with pytest.raises(ValueError, match="first fact"):
+        engine_module.Engine({"odd": {"all": [{"w0": {FACT_TYPE_FIELD: "check"}}]}})

@@ -656,6 +656,7 @@ def test_a_baseline_is_read_piece_by_piece_whatever_its_layout(
         ('{"format": "closure-check/audit/1", "exceptions": []} x', "not valid JSON"),
         ('{"format": "closure-check/audit/1", "exceptions": [1,]}', "not valid JSON"),
         ('{"format": "closure-check/audit/1", "exceptions": {}}', 'no "exceptions" list'),
+        ('{"format": "closure-check/audit/1", "exceptions": true}', 'no "exceptions" list'),
         ('{"format": "closure-check/audit/1", "exceptions": [{"a": 1}]}', "has no fingerprint"),
         ('{"format": "something else", "exceptions": []}', "not an audit"),
         ('[{"format": "closure-check/audit/1"}]', "not an audit"),

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from closure_check import policy
 from closure_check.checker import checker_for
 from closure_check.cli import main
+from closure_check.errors import InputError
 from closure_check.rulefile import Condition, Every, Part, Requirement, Rule, TermsFile
 
 from .conftest import ROOT, RULES
@@ -501,6 +502,39 @@ def test_coverage_fails_for_a_paragraph_neither_encoded_nor_marked(
     cov = policy.coverage(checker_for(RULES).rules, folder, library)
     assert any(p.startswith("paragraph 6.9.4 is encoded by no rule") for p in cov.problems)
     assert any(p.startswith("paragraph 6.4.3 is marked not_checkable") for p in cov.problems)
+
+
+def test_an_empty_not_checkable_does_not_excuse_a_paragraph(
+    tmp_path: Path, library: policy.StepLibrary
+) -> None:
+    folder = tmp_path / "features"
+    shutil.copytree(FEATURES, folder, ignore=shutil.ignore_patterns("__py*"))
+    listed = folder / policy.COVERAGE_FILE
+    listed.write_text(
+        listed.read_text(encoding="utf-8")
+        + '  - paragraph: "6.9.4"\n'
+        + "    concerns: probation records a decision whether to notify\n"
+        + "    not_checkable:\n",
+        encoding="utf-8",
+    )
+    cov = policy.coverage(checker_for(RULES).rules, folder, library)
+    assert any(p.startswith("paragraph 6.9.4 is encoded by no rule") for p in cov.problems)
+
+
+def test_a_field_given_twice_in_the_coverage_file_is_refused(
+    tmp_path: Path, library: policy.StepLibrary
+) -> None:
+    folder = tmp_path / "features"
+    shutil.copytree(FEATURES, folder, ignore=shutil.ignore_patterns("__py*"))
+    listed = folder / policy.COVERAGE_FILE
+    listed.write_text(
+        listed.read_text(encoding="utf-8")
+        + '  - paragraph: "6.9.4"\n'
+        + '    paragraph: "6.9.5"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="twice"):
+        policy.coverage(checker_for(RULES).rules, folder, library)
 
 
 def test_a_rule_citing_several_paragraphs_is_listed_under_each() -> None:

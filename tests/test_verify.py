@@ -439,3 +439,21 @@ def test_verify_exits_2_for_a_report_that_does_not_exist(tmp_path: Path, record:
     result = verify(tmp_path / "missing.json", record)
     assert result.exit_code == 2
     assert "missing.json: cannot be read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{"verdict": 1' + "0" * 5000 + "}", "is not a JSON report"),
+        ('{"verdict": NaN}', "verdict: NaN is not a number"),
+    ],
+)
+def test_verify_refuses_numbers_no_report_holds(
+    tmp_path: Path, record: Path, text: str, why: str
+) -> None:
+    path = tmp_path / "report.json"
+    path.write_text(text, encoding="utf-8")
+    result = verify(path, record)
+    assert result.exit_code == 2
+    assert f"{path}: {why}" in result.stderr
+    assert "Traceback" not in result.output + result.stderr

@@ -70,5 +70,6 @@ as_of_option = click.option(
     "as_of",
     type=IsoDate(),
     default=None,
-    help="The date the check is made as of (default: today). Later dates are input errors.",
+    help="The date the check is made as of (default: today); a date in the record after it is "
+    "an input error.",
 )

@@ -63,6 +63,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -89,8 +90,10 @@ from .output import json_at, plain_json_at, write_private
 from .record import (
     MAX_RECORD_BYTES,
     Record,
+    cannot_read,
     decode_json,
     decode_yaml,
+    is_yaml_path,
     parse_record,
     read_text,
 )
@@ -107,10 +110,8 @@ __all__ = [
     "check_outputs",
     "check_records",
     "csv_chunks",
-    "csv_text",
     "fingerprint",
     "html_chunks",
-    "html_text",
     "load_baseline",
     "pseudonym",
     "run",
@@ -131,8 +132,8 @@ WITHHELD: Final = "[text withheld]"
 CheckFn = Callable[[Checker, Sequence[Record], date], "list[Report | EngineError | None]"]
 
 CRASH_MESSAGE: Final = (
-    "the rules engine crashed on this record ({how}), so it was not checked; the other records "
-    "were checked. Please send this record to whoever supports closure-check."
+    "the rules engine crashed on this record, so it was not checked; the other records were "
+    "checked. Please send this record to whoever supports closure-check (detail for them: {how})."
 )
 
 _CHUNK_FIRST, _CHUNK_MAX = 4, 128  # records per chunk sent to a worker, growing to the maximum
@@ -254,24 +255,12 @@ def _free_texts(data: object) -> list[str]:
 
 
 def _redactor_for_record(record: Record) -> _Redactor:
-    aid = record.id
-    names: dict[str, str] = {}
-    for person in record.people:
-        names[person.name] = pseudonym("adult", aid, person.id)
-    for child in record.children:
-        names[child.name] = pseudonym("child", aid, child.id)
-    by = record.decision.by
-    if by.name:
-        names[by.name] = (
-            pseudonym("worker", by.id) if by.id else pseudonym("worker", "decision", aid)
-        )
-    if record.worker.name:
-        names[record.worker.name] = pseudonym("worker", record.worker.id)
-    return _Redactor(names, _free_texts(record.model_dump(mode="json")))
+    return _redactor_for_data(record.model_dump(mode="json"))
 
 
 def _redactor_for_data(data: object) -> _Redactor:
-    """For a record that did not validate: whatever names can be found where they belong."""
+    """Names and free text to hide, from a record's data: for a record that did not validate,
+    whatever names can be found where they belong."""
 
     def text(value: object) -> str:
         return value if isinstance(value, str) else ""
@@ -286,7 +275,7 @@ def _redactor_for_data(data: object) -> _Redactor:
             return []
         return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
 
-    aid = text(data.get("id")) if isinstance(data, dict) else ""
+    aid = _id_in(data)
     names: dict[str, str] = {}
     for i, person in items("people"):
         names[text(person.get("name"))] = pseudonym("adult", aid, text(person.get("id")) or f"#{i}")
@@ -343,26 +332,11 @@ class Outcome:
         return (Outcome, tuple(getattr(self, f) for f in _OUTCOME_FIELDS))
 
 
-_OUTCOME_FIELDS: Final = (
-    "seq",
-    "source",
-    "line",
-    "status",
-    "assessment_id",
-    "kind",
-    "problems",
-    "unreadable",
-    "crashed",
-    "exceptions",
-    "report",
-)
+_OUTCOME_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Outcome))
 
 
 def _unreadable(seq: int, source: str, exc: OSError) -> Outcome:
-    reason = exc.strerror or str(exc)
-    if isinstance(exc, IsADirectoryError):
-        reason = "it is a folder, not a file"
-    problem = Problem(source, None, "", f"cannot be read: {reason}")
+    problem = cannot_read(source, exc)
     return Outcome(seq, source, None, "invalid", problems=(problem,), unreadable=True)
 
 
@@ -438,7 +412,7 @@ def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outc
             continue
         suffix = Path(source).suffix.lower()
         if suffix != ".jsonl":
-            yield _Task(seq, source, None, None, suffix in (".yaml", ".yml"))
+            yield _Task(seq, source, None, None, is_yaml_path(Path(source)))
             seq += 1
             continue
         try:
@@ -475,6 +449,19 @@ def _items(paths: Sequence[Path], skip: frozenset[str]) -> Iterator[_Task | Outc
 # ---------------------------------------------------------------------------------------------
 
 
+def _decode(task: _Task, text: str) -> object:
+    """A task's text as data, YAML or JSON (InputError if it is neither)."""
+    if task.yaml:
+        return decode_yaml(text, source=task.source)
+    return decode_json(text, source=task.source, line=task.line)
+
+
+def _id_in(data: object) -> str:
+    """The assessment id in a record's data, if it has one that is text."""
+    aid = data.get("id") if isinstance(data, dict) else None
+    return aid if isinstance(aid, str) else ""
+
+
 def _read_task(task: _Task, as_of: date, redact: bool) -> Record | Outcome:
     """The record a task holds, or the outcome of a task that holds no valid record."""
     seq, source, line = task.seq, task.source, task.line
@@ -495,20 +482,14 @@ def _read_task(task: _Task, as_of: date, redact: bool) -> Record | Outcome:
                 )
         else:
             text = task.text
-        if task.yaml:
-            data = decode_yaml(text, source=source)
-        else:
-            data = decode_json(text, source=source, line=line)
+        data = _decode(task, text)
         return parse_record(data, source=source, as_of=as_of, line=line)
     except InputError as exc:
         problems = tuple(exc.problems)
         if redact:
             hide = _redactor_for_data(data)
             problems = tuple(replace(p, message=hide(p.message)) for p in problems)
-        aid = data.get("id") if isinstance(data, dict) else None
-        return Outcome(
-            seq, source, line, "invalid", aid if isinstance(aid, str) else "", problems=problems
-        )
+        return Outcome(seq, source, line, "invalid", _id_in(data), problems=problems)
 
 
 def _check_all(
@@ -565,13 +546,16 @@ def _checked(
     task: _Task, record: Record, answer: Report | Exception | None, redact: bool
 ) -> Outcome:
     if isinstance(answer, EngineError):
-        message = f"the rules engine failed on this record, so it was not checked: {answer}"
+        message = (
+            "the rules engine failed on this record, so it was not checked. Please send this "
+            f"record to whoever supports closure-check (detail for them: {answer})."
+        )
         return _failed(task, record, message)
     if isinstance(answer, Exception):  # a fault of closure-check itself: report it
         message = (
-            "closure-check failed on this record, so it was not checked (an internal error: "
-            f"{type(answer).__name__}: {answer}). Please send this record to whoever supports "
-            "closure-check."
+            "closure-check itself failed on this record, so it was not checked. Please send this "
+            "record to whoever supports closure-check (detail for them: "
+            f"{type(answer).__name__}: {answer})."
         )
         return _failed(task, record, message)
     if answer is None:
@@ -775,14 +759,9 @@ def _assessment_id(task: _Task) -> str:
     """The id of a record that crashed its worker, read again here without the engine."""
     try:
         text = task.text if task.text is not None else read_text(Path(task.source))
-        if task.yaml:
-            data = decode_yaml(text, source=task.source)
-        else:
-            data = decode_json(text, source=task.source, line=task.line)
+        return _id_in(_decode(task, text))
     except InputError:
         return ""
-    aid = data.get("id") if isinstance(data, dict) else None
-    return aid if isinstance(aid, str) else ""
 
 
 def _run_pool(
@@ -1207,62 +1186,54 @@ def load_baseline(path: Path) -> Baseline:
     try:
         f = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if isinstance(exc, IsADirectoryError):
-            reason = "it is a folder, not a file"
-        raise InputError([Problem(source, None, "", f"cannot be read: {reason}")]) from None
+        raise InputError([cannot_read(source, exc)]) from None
+    not_an_audit = (
+        f'it is not an audit written by `closure-check audit --json` (format "{AUDIT_FORMAT}")'
+    )
     base = Baseline(source, "")
     found: dict[str, Any] = {}
+    has_list = False  # "exceptions" was a list, read row by row
     bad_row: int | None = None
     try:
-        with f:
-            reader = _JsonReader(f)
-            if reader.peek() != "{":
-                reader.value()  # a document that is not an object: valid JSON, or not?
+        try:
+            with f:
+                reader = _JsonReader(f)
+                if reader.peek() != "{":
+                    reader.value()  # a document that is not an object: valid JSON, or not?
+                    reader.end()
+                    raise refuse(not_an_audit)
+                for name in reader.members():
+                    if name in found:
+                        raise refuse(f'it gives "{name}" twice')
+                    if name == "exceptions" and reader.peek() == "[":
+                        found[name], has_list = None, True
+                        for i, row in enumerate(reader.items()):
+                            fingerprint = isinstance(row, dict) and row.get("fingerprint")
+                            if not isinstance(fingerprint, str):
+                                bad_row = i if bad_row is None else bad_row
+                                continue
+                            base._add(_identity(row))
+                    elif name in ("format", "as_of", "exceptions"):
+                        found[name] = reader.value()
+                    else:
+                        found[name] = None
+                        reader.skip()
                 reader.end()
-                raise refuse(
-                    "it is not an audit written by `closure-check audit --json` "
-                    f'(format "{AUDIT_FORMAT}")'
-                )
-            for name in reader.members():
-                if name in found:
-                    raise refuse(f'it gives "{name}" twice')
-                if name == "exceptions" and reader.peek() == "[":
-                    found[name] = True
-                    for i, row in enumerate(reader.items()):
-                        if not isinstance(row, dict) or not isinstance(row.get("fingerprint"), str):
-                            bad_row = i if bad_row is None else bad_row
-                            continue
-                        base._add(_identity(row))
-                elif name in ("format", "as_of", "exceptions"):
-                    found[name] = reader.value()
-                else:
-                    found[name] = None
-                    reader.skip()
-            reader.end()
-    except _NotJson:
-        base.close()
-        raise refuse("it is not valid JSON") from None
-    except UnicodeDecodeError:
-        base.close()
-        raise refuse("it is not UTF-8 text") from None
-    except OSError as exc:
-        base.close()
-        raise refuse(f"it could not be read ({exc.strerror or exc})") from None
-    except InputError:
+        except _NotJson:
+            raise refuse("it is not valid JSON") from None
+        except UnicodeDecodeError:
+            raise refuse("it is not UTF-8 text") from None
+        except OSError as exc:
+            raise refuse(f"it could not be read ({exc.strerror or exc})") from None
+        if found.get("format") != AUDIT_FORMAT:
+            raise refuse(not_an_audit)
+        if not has_list:
+            raise refuse('it has no "exceptions" list')
+        if bad_row is not None:
+            raise refuse(f"exceptions[{bad_row}] has no fingerprint")
+    except BaseException:
         base.close()
         raise
-    if found.get("format") != AUDIT_FORMAT:
-        base.close()
-        raise refuse(
-            f'it is not an audit written by `closure-check audit --json` (format "{AUDIT_FORMAT}")'
-        )
-    if found.get("exceptions") is not True:
-        base.close()
-        raise refuse('it has no "exceptions" list')
-    if bad_row is not None:
-        base.close()
-        raise refuse(f"exceptions[{bad_row}] has no fingerprint")
     as_of = found.get("as_of")
     base.as_of = as_of if isinstance(as_of, str) else ""
     return base
@@ -1576,7 +1547,7 @@ class Audit:
         lines = [
             f"Audit as of {self.as_of}: {c.read} record{_s(c.read)} read, {c.passed} passed, "
             f"{c.failed} failed, {c.invalid} invalid"
-            + (f" ({c.crashed} on which the rules engine crashed)" if c.crashed else "")
+            + (f" ({c.crashed} of them could not be checked: see errors)" if c.crashed else "")
             + "."
         ]
         if s["exceptions"]:
@@ -1768,10 +1739,6 @@ def csv_chunks(audit: Audit) -> Iterator[str]:
         yield out.getvalue()
 
 
-def csv_text(audit: Audit) -> str:
-    return "".join(csv_chunks(audit))
-
-
 def _csp_hash(text: object) -> str:
     """The Content-Security-Policy source for an inline script or style with this text."""
     digest = hashlib.sha256(str(text).encode("utf-8")).digest()
@@ -1795,10 +1762,6 @@ def html_chunks(audit: Audit) -> Iterator[str]:
         csp_hash=_csp_hash,
         basename=os.path.basename,
     )
-
-
-def html_text(audit: Audit) -> str:
-    return "".join(html_chunks(audit))
 
 
 def check_outputs(paths: Iterable[Path | None]) -> None:

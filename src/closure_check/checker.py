@@ -37,17 +37,21 @@ class _Failure:
     evidence: str  # fact id, or ""
 
 
+def _when(item: dict[str, Any]) -> str:
+    """The date a piece of evidence is from (a visit's, a notice's or a check's), or ""."""
+    return str(item.get("on") or item.get("completed_on") or "")
+
+
 def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
     """Earliest-dated evidence first, then a stable order: never the record's list order."""
-    when = item.get("on") or item.get("completed_on") or ""
-    return (str(when), *(str(v) for v in item.values()))
+    return (_when(item), *(str(v) for v in item.values()))
 
 
 def _earliest(found: list[dict[str, Any]]) -> dict[str, Any]:
     """`min(found, key=_evidence_key)`, comparing whole items only where the dates tie."""
     if len(found) == 1:
         return found[0]
-    whens = [str(item.get("on") or item.get("completed_on") or "") for item in found]
+    whens = [_when(item) for item in found]
     first = min(whens)
     tied = [item for item, when in zip(found, whens, strict=True) if when == first]
     return tied[0] if len(tied) == 1 else min(tied, key=_evidence_key)
@@ -70,6 +74,7 @@ class Checker:
         these rules and the compiled code of their messages, all checked in full when the cache
         entry was made, so that each message is only loaded, when first written."""
         self.rules = rules
+        self.terms = rules.terms  # made afresh by each reading of rules.terms: made once here
         self.messages = Messages(rules.terms_file.labels)
         texts: dict[str, tuple[Path, str]] = {}
         for lr in rules.rules:
@@ -112,7 +117,7 @@ class Checker:
         """Check one record. With `explain_passing` false, a record in which nothing fails gets a
         report of statuses and subjects only, with no messages written: the audit keeps only
         failing records' reports and exceptions, and writing messages is much of the work."""
-        facts = build_facts(record, self.rules.terms)
+        facts = build_facts(record, self.terms)
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing)
 
@@ -135,7 +140,7 @@ class Checker:
         first, the rest only for records that fail) was faster, but the engine's C core crashed
         on it about one run in three of tests/test_fast_paths.py after tests/test_engine.py, in
         `assert_facts` of the smaller ruleset, where most facts match no rule."""
-        facts = [build_facts(record, self.rules.terms) for record in records]
+        facts = [build_facts(record, self.terms) for record in records]
         answers = self.engine.run_many([f.facts for f in facts])
         meta = self.compiled.meta
         out: list[Report | EngineError | None] = []
@@ -185,16 +190,16 @@ class Checker:
             for pi, part in enumerate(rule.applies_to):
                 for sid in applies.get((ri, pi), ()):
                     subject_id, name = facts.subjects[sid]
+                    failures = fails.get((ri, pi, sid))
+                    if not explain:
+                        findings.append(Finding(subject_id, name, "pass", ""))
+                        continue
                     ctx: dict[str, Any] = {
                         "name": name,
                         "subject": facts.items[sid],
                         "record": record_item,
                         "data": rule.data,
                     }
-                    failures = fails.get((ri, pi, sid))
-                    if not explain:
-                        findings.append(Finding(subject_id, name, "pass", ""))
-                        continue
                     if not failures:
                         evidence = {}
                         for qi, req in enumerate(part.requires):

@@ -1,6 +1,6 @@
 """The policy team's commands: `closure-check scenarios` and `closure-check rules coverage`.
 
-They need pytest-bdd (the test extras), so `policy` is imported only when they run.
+They need pytest-bdd (the `policy` extras), so `policy` is imported only when they run.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _need_policy() -> None:
     except ImportError as e:
         click.echo(
             f"closure-check: this command needs pytest-bdd ({e.name} is missing): install "
-            "closure-check with its test extras, pip install 'closure-check[test]'",
+            "closure-check with its policy extras: pip install 'closure-check[policy]'",
             err=True,
         )
         sys.exit(EXIT_INPUT)

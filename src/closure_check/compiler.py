@@ -95,15 +95,20 @@ def _field(ctx: _Ctx, kind: str, name: str, path: str) -> FieldSpec:
     return fields[name]
 
 
+def _data(ctx: _Ctx, name: str, path: str) -> Any:
+    """The value a rule's `data.<name>` names."""
+    if name not in ctx.lr.rule.data:
+        raise ctx.error(path, f'"{name}" is not in this rule\'s data')
+    return ctx.lr.rule.data[name]
+
+
 def _reference(ctx: _Ctx, text: str, spec: FieldSpec, path: str) -> Any | None:
     """`record.X`, `subject.X`, `subject`, `data.X` or a for_each name; None if `text` is none."""
     if text in ctx.bound:
         return _literal(ctx, ctx.bound[text], spec, path)
     head, _, tail = text.partition(".")
     if head == "data" and tail:
-        if tail not in ctx.lr.rule.data:
-            raise ctx.error(path, f'"{tail}" is not in this rule\'s data')
-        return _literal(ctx, ctx.lr.rule.data[tail], spec, path)
+        return _literal(ctx, _data(ctx, tail, path), spec, path)
     if head == "record" and tail:
         return _fact_ref(ctx, "record", REC, tail, spec, path)
     if head == "subject":
@@ -170,10 +175,7 @@ def _value(ctx: _Ctx, value: Any, spec: FieldSpec, path: str) -> Any:
 
 def _values(ctx: _Ctx, value: Any, spec: FieldSpec, path: str) -> list[Any]:
     if isinstance(value, str) and value.startswith("data."):
-        name = value[5:]
-        if name not in ctx.lr.rule.data:
-            raise ctx.error(path, f'"{name}" is not in this rule\'s data')
-        value = ctx.lr.rule.data[name]
+        value = _data(ctx, value[5:], path)
     if isinstance(value, str) and value in ctx.bound:
         value = ctx.bound[value]
     if not isinstance(value, list) or not value:
@@ -387,9 +389,7 @@ def _requirement_rules(
         return _head(skind, b, [], [e]), None
     if req.every is not None:
         ev: Every = req.every
-        kind, which = _related_expr(
-            ctx.at(path, ev.fact, REL), Related(fact=ev.fact, where=ev.where), REL, "every"
-        )
+        kind, which = _related_expr(ctx.at(path, ev.fact, REL), ev, REL, "every")
         must = tests_expr(ctx.at(f"{path}.every.must", ev.fact, REL), ev.must)
         return [*_head(skind, b, [], []), Slot(REL, kind, (which, negate(must)))], None
     assert req.exists is not None
@@ -405,9 +405,9 @@ def _for_each(ctx: _Ctx, req: Requirement, path: str) -> list[tuple[str | None, 
         return [(None, None)]
     ((var, vals),) = req.for_each.items()
     if isinstance(vals, str):
-        if not vals.startswith("data.") or vals[5:] not in ctx.lr.rule.data:
+        if not vals.startswith("data."):
             raise ctx.error(f"{path}.for_each.{var}", "expects a list or data.<name>")
-        vals = ctx.lr.rule.data[vals[5:]]  # type: ignore[assignment]
+        vals = _data(ctx, vals[5:], f"{path}.for_each.{var}")
     if not isinstance(vals, list) or not vals:
         raise ctx.error(f"{path}.for_each.{var}", "expects a non-empty list")
     return [(var, v) for v in vals]

@@ -10,7 +10,7 @@ rules' business, and the engine's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -152,8 +152,7 @@ FACTS: dict[str, dict[str, FieldSpec]] = {
     },
 }
 
-#: Kinds a rule part may take as its subject, and the subject id each reports.
-SUBJECT_KINDS = ("assessment", "child", "person", "agency", "discharge")
+#: Kinds a rule part may take as its subject, and the kind of fact each is.
 KIND_OF_SUBJECT = {
     "assessment": "record",
     "child": "child",
@@ -277,7 +276,6 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
     )
     out.subjects["r"] = ("assessment", "the assessment")
 
-    looked_after = {c.id: bool(c.looked_after) for c in children}
     for i, c in enumerate(children):
         fid = f"c{i}"
         add(
@@ -322,7 +320,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
                 child=party[c.id],
                 person=party[lw.person],
                 since=day_number(lw.since),
-                child_looked_after=looked_after[c.id],
+                child_looked_after=bool(c.looked_after),
                 is_parent=lw.person in parent_ids,
             )
 
@@ -404,7 +402,3 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
 
     out.facts.append({"id": "e", FACT_TYPE_FIELD: "end"})
     return out
-
-
-def fact_fields(kind: str) -> Mapping[str, FieldSpec]:
-    return FACTS[kind]

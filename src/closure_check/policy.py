@@ -5,7 +5,7 @@ The step library (`features/conftest.py`) is read here as data: its sentences, t
 and the words they accept. Nothing here decides what a rule means; the checker does, when the
 scenarios run under pytest-bdd.
 
-This module needs pytest-bdd (and the gherkin parser it brings), which the test extras install;
+This module needs pytest-bdd (and the gherkin parser it brings), which the `policy` extras install;
 the command line imports it only for the commands that use it.
 """
 
@@ -28,7 +28,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, cast
 
-import yaml
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser import Parser
 from gherkin.parser_types import GherkinDocument
@@ -40,7 +39,8 @@ from pytest_bdd.steps import step_function_context_registry
 
 from .errors import InputError, Problem
 from .facts import FACTS, T
-from .rulefile import RuleSet
+from .record import cannot_read
+from .rulefile import RuleSet, read_yaml
 
 __all__ = [
     "COVERAGE_FILE",
@@ -141,10 +141,6 @@ class Scenario:
     steps: tuple[Step, ...]
 
     @property
-    def rule_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r for t in self.tags if (r := rule_of_tag(t)) is not None))
-
-    @property
     def all_steps(self) -> tuple[Step, ...]:
         return self.background + self.steps
 
@@ -157,12 +153,20 @@ class Feature:
     scenarios: tuple[Scenario, ...]
 
 
-def _parse(path: Path) -> tuple[GherkinDocument | None, list[Problem]]:
-    """The gherkin parser's reading of a file; what it cannot read, in plain words."""
+def _feature_text(path: Path) -> str | Problem:
+    """A feature file's text, or why it cannot be read, in plain words."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        return None, [_where(path, None, f"cannot be read: {e}")]
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        return cannot_read(str(path), e)
+    except UnicodeDecodeError as e:
+        return _where(
+            path, None, f"is not UTF-8 text (byte 0x{e.object[e.start]:02x}): save it as UTF-8"
+        )
+
+
+def _parse(path: Path, text: str) -> tuple[GherkinDocument | None, list[Problem]]:
+    """The gherkin parser's reading of a file's text; what it cannot read, in plain words."""
     try:
         return Parser().parse(text), []
     except CompositeParserException as e:
@@ -266,7 +270,10 @@ def _children(node: Any) -> list[dict[str, Any]]:
 def load_feature(path: Path) -> Feature | None:
     """A feature file's scenarios, outlines expanded one per examples row; None when the file
     cannot be read as Gherkin (the lint says why)."""
-    doc, problems = _parse(path)
+    text = _feature_text(path)
+    if isinstance(text, Problem):
+        return None
+    doc, problems = _parse(path, text)
     if doc is None or problems or doc.get("feature") is None:
         return None
     feature = doc["feature"]
@@ -422,9 +429,11 @@ def load_step_library(features_dir: Path) -> StepLibrary:
         spec.loader.exec_module(module)
     except Exception as e:  # a broken library is the user's input, not our crash
         del sys.modules[name]
-        raise InputError(
-            [_where(path, None, f"the step library cannot be loaded: {type(e).__name__}: {e}")]
-        ) from e
+        why = (
+            "the step library cannot be loaded, so no step can be checked: ask whoever looks "
+            f"after it to mend it (detail for them: {type(e).__name__}: {e})"
+        )
+        raise InputError([_where(path, None, why)]) from e
     library = _describe(module, path)
     _libraries[key] = library
     return library
@@ -495,11 +504,8 @@ _BLOCK_KEYWORDS = (
     "Examples",
     "Scenarios",
 )
-_STEP_LINE = re.compile(r"^(Given|When|Then|And|But|\*) \S")
-_BLOCK_LINE = re.compile(
-    r"^(Feature|Rule|Background|Scenario Outline|Scenario Template|"
-    r"Scenario|Example|Examples|Scenarios):"
-)
+_STEP_LINE = re.compile(rf"^({'|'.join(_STEP_KEYWORDS)}|\*) \S")
+_BLOCK_LINE = re.compile(rf"^({'|'.join(_BLOCK_KEYWORDS)}):")
 
 
 def _stray_line_message(text: str) -> str | None:
@@ -600,14 +606,13 @@ def lint(features_dir: Path, rule_ids: Iterable[str], library: StepLibrary) -> l
         return [_where(features_dir, None, "has no .feature files")]
     problems: set[Problem] = set()
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            problems.add(_where(path, None, f"cannot be read: {e}"))
+        text = _feature_text(path)
+        if isinstance(text, Problem):
+            problems.add(text)
             continue
         stray = _scan_lines(path, text)
         problems.update(stray)
-        doc, parse_problems = _parse(path)
+        doc, parse_problems = _parse(path, text)
         flagged = {p.line for p in stray}
         problems.update(p for p in parse_problems if p.line not in flagged)
         if doc is not None:
@@ -921,10 +926,7 @@ def _read_coverage_file(path: Path) -> list[dict[str, str]]:
                 )
             ]
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise InputError([_where(path, None, f"not valid YAML: {e}")]) from e
+    data, _ = read_yaml(path)  # as rule files are read: safely, each field once, with lines
     items = data.get("paragraphs") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError([_where(path, None, "needs a list called paragraphs")])
@@ -952,21 +954,19 @@ def _read_coverage_file(path: Path) -> list[dict[str, str]]:
                     "concerns and not_checkable)",
                 )
             )
-        out.append({k: str(v) for k, v in item.items()})
+        out.append({k: str(v) for k, v in item.items() if v is not None})
     if problems:
         raise InputError(problems)
     return out
 
 
-def coverage(
-    rules: RuleSet, features_dir: Path, library: StepLibrary, coverage_file: Path | None = None
-) -> Coverage:
+def coverage(rules: RuleSet, features_dir: Path, library: StepLibrary) -> Coverage:
     """Each paragraph listed in the coverage file -> the rules whose source names it -> the
     scenarios that show each rule passing, failing and not applying (counted from the Then
     steps that name the rule). Problems: a rule without a passing or a failing scenario, a
     paragraph no rule encodes that is not marked as not checkable (or one marked that a rule
     does encode)."""
-    listed = _read_coverage_file(coverage_file or features_dir / COVERAGE_FILE)
+    listed = _read_coverage_file(features_dir / COVERAGE_FILE)
     per_rule = {
         lr.rule.id: RuleCoverage(
             lr.rule.id, lr.rule.title, lr.rule.severity, lr.rule.source.paragraph
@@ -1114,7 +1114,7 @@ filterwarnings =
 """
 
 
-def run_scenarios(features_dir: Path, rules_dir: Path, *, python: str | None = None) -> ScenarioRun:
+def run_scenarios(features_dir: Path, rules_dir: Path) -> ScenarioRun:
     """Run every scenario of `features_dir` under pytest-bdd, in a fresh process, against the
     rules in `rules_dir`; read back, scenario by scenario, what passed and why one failed."""
     features_dir = features_dir.resolve()
@@ -1127,7 +1127,7 @@ def run_scenarios(features_dir: Path, rules_dir: Path, *, python: str | None = N
         env[REPORT_ENV] = str(report)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         cmd = [
-            python or sys.executable,
+            sys.executable,
             "-m",
             "pytest",
             str(features_dir),

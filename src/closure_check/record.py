@@ -1062,9 +1062,16 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 
-def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:
-    """A file's text (UTF-8, with or without a byte-order mark) and the SHA-256 of its bytes, so
-    a report names exactly the bytes that were checked. InputError naming the file."""
+def cannot_read(source: str, exc: OSError) -> Problem:
+    """A file that could not be opened or read, in plain words."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError):
+        reason = "it is a folder, not a file"
+    return Problem(source, None, "", f"cannot be read: {reason}")
+
+
+def _read_bytes(path: pathlib.Path) -> bytes:
+    """A record file's bytes, refused unread when it is not a regular file or is too large."""
     source = str(path)
     try:
         with path.open("rb") as f:
@@ -1075,17 +1082,18 @@ def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:
                 raise InputError([Problem(source, None, "", _too_large(st.st_size))])
             raw = f.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if isinstance(exc, IsADirectoryError):
-            reason = "it is a folder, not a file"
-        raise InputError([Problem(source, None, "", f"cannot be read: {reason}")]) from None
+        raise InputError([cannot_read(source, exc)]) from None
     if len(raw) > MAX_RECORD_BYTES:  # it grew while being read
         raise InputError([Problem(source, None, "", _too_large(len(raw)))])
-    digest = hashlib.sha256(raw).hexdigest()
+    return raw
+
+
+def _utf8(raw: bytes, source: str) -> str:
+    """Bytes as UTF-8 text, a byte-order mark dropped; InputError naming the line if not."""
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     try:
-        return raw.decode("utf-8"), digest
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
@@ -1101,6 +1109,13 @@ def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:
         ) from None
 
 
+def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:
+    """A file's text (UTF-8, with or without a byte-order mark) and the SHA-256 of its bytes, so
+    a report names exactly the bytes that were checked. InputError naming the file."""
+    raw = _read_bytes(path)
+    return _utf8(raw, str(path)), hashlib.sha256(raw).hexdigest()
+
+
 def _too_large(size: int) -> str:
     mb = 1024 * 1024
     return (
@@ -1111,7 +1126,7 @@ def _too_large(size: int) -> str:
 
 def read_text(path: pathlib.Path) -> str:
     """A file's text, UTF-8 with or without a byte-order mark; InputError naming the file."""
-    return read_text_and_digest(path)[0]
+    return _utf8(_read_bytes(path), str(path))
 
 
 def record_from_text(

@@ -48,11 +48,9 @@ class Related(_Strict):
     where: Tests = Field(default_factory=dict)
 
 
-class Every(_Strict):
+class Every(Related):
     """Every related fact matching `where` must pass `must`; each one that does not fails."""
 
-    fact: str
-    where: Tests = Field(default_factory=dict)
     must: Tests
 
 
@@ -195,12 +193,6 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
             )
         seen[key] = loader.construct_object(value_node)
     return seen
-
-
-def _no_alias(loader: _UniqueKeyLoader, node: yaml.Node) -> Any:
-    raise yaml.constructor.ConstructorError(
-        None, None, "aliases (*name) are not allowed in rule files", node.start_mark
-    )
 
 
 _UniqueKeyLoader.add_constructor(

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from .checker import Checker, check_file
 from .errors import InputError, Problem
-from .record import read_text
+from .record import decode_json, read_text
 
 #: Fields that say how a report was made rather than what it found.
 PROVENANCE = ("tool_version", "rules_version", "input_sha256")
@@ -68,21 +68,12 @@ def read_report(path: Path) -> dict[str, Any]:
         raise InputError([Problem(source, None, field, message)])
 
     text = read_text(path)
-    twice: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(items)
-        if len(out) != len(items):
-            seen: set[str] = set()
-            twice.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        return out
-
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except (json.JSONDecodeError, RecursionError):
-        fail("", "is not a JSON report (closure-check check --format json writes one)")
-    if twice:
-        fail(twice[0], "is given twice: closure-check never writes a report like this")
+        data = decode_json(text, source=source)
+    except InputError as e:
+        if any(not p.path for p in e.problems):  # not JSON at all, or nothing in it
+            fail("", "is not a JSON report (closure-check check --format json writes one)")
+        raise  # a field given twice, or NaN: named by its path
     if not isinstance(data, dict):
         fail("", "is not a closure-check report (a JSON object {...} was expected)")
     results = data.get("results")

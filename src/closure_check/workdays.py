@@ -83,10 +83,6 @@ def _sorted_holidays(first: int, last: int) -> list[int]:
     return sorted(days)
 
 
-def is_working_day(d: date) -> bool:
-    return d.weekday() < 5 and d not in _bank_holidays(d.year)
-
-
 def _weekdays_up_to(ordinal: int) -> int:
     """Monday-to-Friday days from day 1 (a Monday) up to and including `ordinal`."""
     weeks, rest = divmod(ordinal, 7)  # ordinal 1 is Monday 0001-01-01

@@ -51,7 +51,8 @@ def write_records(path: Path, n: int, seed: int) -> None:
 def floor(path: Path) -> float:
     """Seconds to read and validate every record, one process, no rules: the work no audit can
     avoid."""
-    from closure_check.record import decode_json, parse_record
+    from closure_check.record import parse_record
+    from closure_check.sources import decode_json
 
     as_of = date.fromisoformat(AS_OF)
     start = time.perf_counter()
@@ -66,10 +67,11 @@ def engine_alone(path: Path, limit: int = 10_000) -> tuple[int, float]:
     """Records, and seconds, for the rules engine alone (durable-rules, every rule) on the first
     `limit` records, their facts built beforehand and sent in batches as the audit sends them:
     what one core cannot beat, whatever the rest of the audit costs."""
-    from closure_check.checker import checker_for
+    from closure_check.api import checker_for
     from closure_check.engine import BATCH
     from closure_check.facts import build_facts
-    from closure_check.record import decode_json, parse_record
+    from closure_check.record import parse_record
+    from closure_check.sources import decode_json
 
     checker = checker_for(None)
     as_of = date.fromisoformat(AS_OF)

@@ -26,12 +26,12 @@ sys.path.insert(0, str(HERE))
 
 from generate import record  # noqa: E402
 
-from closure_check import audit  # noqa: E402
-from closure_check.checker import checker_for  # noqa: E402
-from closure_check.compiler import GUARD  # noqa: E402
-from closure_check.engine import BATCH  # noqa: E402
+from closure_check.api import checker_for  # noqa: E402
+from closure_check.audit import worker as audit_worker  # noqa: E402
+from closure_check.engine import BATCH, GUARD  # noqa: E402
 from closure_check.facts import build_facts  # noqa: E402
-from closure_check.record import decode_json, parse_record  # noqa: E402
+from closure_check.record import parse_record  # noqa: E402
+from closure_check.sources import decode_json  # noqa: E402
 
 AS_OF = date(2026, 6, 30)
 T = TypeVar("T")
@@ -47,7 +47,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     lines = [json.dumps(record(rng, i), ensure_ascii=False) for i in range(args.records)]
     checker = checker_for(None)
-    meta = checker.compiled.meta
+    meaning = checker.engine.meaning
     spent: dict[str, float] = {}
 
     def timed(stage: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -68,12 +68,12 @@ def main() -> None:
         answers = timed("rules engine", checker.engine.run_many, [f.facts for f in facts])
         for n, (rec, rec_facts, fired) in enumerate(zip(records, facts, answers, strict=True)):
             assert isinstance(fired, list)
-            if not any(name != GUARD and meta[name].role == "fail" for name, _ in fired):
+            if not any(name != GUARD and meaning[name].role == "fail" for name, _ in fired):
                 continue
             failing += 1
             report = timed("report", checker._report, rec, rec_facts, fired, AS_OF, False)
-            task = audit._Task(first + n, "bench", first + n + 1, None, False)
-            timed("outcome", audit._outcome, task, rec, report, False)
+            task = audit_worker._Task(first + n, "bench", first + n + 1, None, False)
+            timed("outcome", audit_worker._outcome, task, rec, report, False)
 
     total = sum(spent.values())
     count = len(lines)

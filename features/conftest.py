@@ -43,7 +43,8 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from closure_check import policy
-from closure_check.checker import Checker, checker_for
+from closure_check.api import checker_for
+from closure_check.checker import Checker
 from closure_check.errors import InputError, RuleFileError
 from closure_check.record import RECORD_FORMAT, parse_record
 from closure_check.report import Finding, Report, RuleResult

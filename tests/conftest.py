@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from closure_check.checker import Checker, checker_for
+from closure_check.api import checker_for
+from closure_check.checker import Checker
 from closure_check.record import Record, parse_record
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from closure_check.checker import Checker, checker_for
+from closure_check.api import checker_for
+from closure_check.checker import Checker
 from closure_check.report import Report
 
 from .conftest import AS_OF, RULES, base_record, make_record

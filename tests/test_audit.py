@@ -21,13 +21,17 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from closure_check import audit
+from closure_check import audit, pool
+from closure_check.audit import baseline as audit_baseline
+from closure_check.audit import runner as audit_runner
+from closure_check.audit import spool as audit_spool
 from closure_check.checker import Checker
 from closure_check.cli import main
 from closure_check.engine import EngineError
 from closure_check.errors import InputError
 from closure_check.record import Record
 from closure_check.report import Report
+from closure_check.sources import discover
 
 from .conftest import AS_OF, EXAMPLES
 
@@ -588,18 +592,18 @@ def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
 
     def counting() -> Any:
         nonlocal pulled
-        for item in audit._items([lines], frozenset()):
+        for item in audit_runner._items([lines], frozenset()):
             pulled += 1
             yield item
 
-    outcomes = audit._run_pool(
+    outcomes = audit_runner._run_pool(
         counting(),
         workers=1,
         rules_dir=None,
         as_of=AS_OF,
         redact=False,
         check_fn=audit.check_records,
-        rules_version=audit.checker_for(None).rules.version,
+        rules_version=audit_runner.checker_for(None).rules.version,
     )
     ahead = seen = 0
     for outcome in outcomes:
@@ -607,14 +611,15 @@ def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
         seen += 1
         ahead = max(ahead, pulled - seen)
     assert seen == 3002
-    assert ahead <= audit._WINDOW_PER_WORKER + audit._CHUNK_MAX
+    assert ahead <= pool._WINDOW_PER_WORKER + pool._CHUNK_MAX
 
 
 def test_a_line_longer_than_any_record_is_passed_over_without_being_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(audit, "MAX_RECORD_BYTES", 64 * 1024)
-    monkeypatch.setattr(audit, "_BLOCK", 4096)
+    monkeypatch.setattr(discover, "MAX_RECORD_BYTES", 64 * 1024)
+    monkeypatch.setattr(discover, "_BLOCK", 4096)
+    monkeypatch.setattr(audit_spool, "_BLOCK", 4096)
     good = json.dumps(record_data("clean-pass.json"), ensure_ascii=False)
     assert len(good.encode()) < 64 * 1024
     lines = tmp_path / "long.jsonl"
@@ -638,7 +643,8 @@ def test_a_baseline_is_read_piece_by_piece_whatever_its_layout(
     layout["exceptions"] = data["exceptions"]
     compact = tmp_path / "compact.json"
     compact.write_text(json.dumps(layout, separators=(",", ":")), encoding="utf-8")
-    monkeypatch.setattr(audit, "_BLOCK", 7)  # values cut at every place a block can end
+    monkeypatch.setattr(audit_baseline, "_BLOCK", 7)  # values cut at every place a block can end
+    monkeypatch.setattr(audit_spool, "_BLOCK", 7)
     base = audit.load_baseline(compact)
     try:
         assert [row["fingerprint"] for row in base.rows] == list(dict.fromkeys(fingerprints))

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from closure_check import checker as checker_module
-from closure_check import engine as engine_module
-from closure_check.checker import Checker, checker_for
-from closure_check.compiler import GUARD
-from closure_check.engine import EngineError, Firing
+from closure_check.api import checker_for
+from closure_check.checker import Checker
+from closure_check.engine import GUARD, EngineError, Firing
+from closure_check.engine import session as engine_module
 from closure_check.facts import FACT_TYPE_FIELD, FACTS, Facts, build_facts
 from closure_check.record import Record, load_record
 from closure_check.report import Report
@@ -120,7 +120,7 @@ def test_the_end_fact_placed_anywhere_never_changes_the_verdict(
 
 
 def test_every_absence_in_the_compiled_rules_comes_after_the_end_fact() -> None:
-    definition = bundled().compiled.definition
+    definition = bundled().engine.definition
     absences = 0
     for name, rule in definition.items():
         keys = [next(iter(c)) for c in rule["all"]]
@@ -135,7 +135,7 @@ def test_every_absence_in_the_compiled_rules_comes_after_the_end_fact() -> None:
 
 def test_the_compiled_rules_never_use_list_quantifiers() -> None:
     """Hazard 5: $iall combined with $or answers wrongly on lists of two or more."""
-    text = json.dumps(bundled().compiled.definition)
+    text = json.dumps(bundled().engine.definition)
     assert "$iall" not in text and "$iany" not in text
 
 
@@ -539,7 +539,7 @@ def test_every_fact_id_and_text_value_of_random_records_is_a_plain_identifier() 
 
 def test_every_rule_but_the_guard_matches_the_record_first() -> None:
     """engine._drain starts a new match at each record fact of a firing."""
-    for name, rule in bundled().compiled.definition.items():
+    for name, rule in bundled().engine.definition.items():
         if name != GUARD:
             assert next(iter(rule["all"][0])) == "r", name
 
@@ -568,4 +568,4 @@ def test_no_two_field_names_a_fact_can_hold_share_the_cores_hash() -> None:
 
 def test_rules_whose_first_fact_the_engine_would_not_read_are_refused() -> None:
     with pytest.raises(ValueError, match="first fact"):
-        engine_module.Engine({"odd": {"all": [{"w0": {FACT_TYPE_FIELD: "check"}}]}})
+        engine_module.Engine.from_definition({"odd": {"all": [{"w0": {FACT_TYPE_FIELD: "check"}}]}})

@@ -10,7 +10,8 @@ import yaml
 
 from closure_check.checker import Checker
 from closure_check.errors import InputError
-from closure_check.record import decode_json, load_record, parse_record
+from closure_check.record import load_record, parse_record
+from closure_check.sources import decode_json
 
 from .conftest import AS_OF, EXAMPLES
 

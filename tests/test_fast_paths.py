@@ -23,9 +23,11 @@ import durable_rules_engine as _dre
 import holidays
 import pytest
 
-from closure_check import checker as checker_module
+from closure_check import api as api_module
+from closure_check import explain as explain_module
 from closure_check import rulefile, workdays
-from closure_check.checker import Checker, checker_for
+from closure_check.api import checker_for
+from closure_check.checker import Checker
 from closure_check.engine import EngineError
 from closure_check.errors import InputError
 from closure_check.facts import FACTS, build_facts
@@ -284,8 +286,8 @@ def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache, and no checker built yet in this process."""
     monkeypatch.delenv("CLOSURE_CHECK_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(checker_module, "_by_content", {})
-    monkeypatch.setattr(checker_module, "_checkers", {})
+    monkeypatch.setattr(api_module, "_by_content", {})
+    monkeypatch.setattr(api_module, "_checkers", {})
     return tmp_path / "cache" / "closure-check"
 
 
@@ -297,7 +299,7 @@ def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
         loads.append(folder)
         return real(folder)
 
-    monkeypatch.setattr(checker_module, "load_rules", spy)
+    monkeypatch.setattr(api_module, "load_rules", spy)
     return loads
 
 
@@ -308,8 +310,8 @@ def test_a_cached_checker_is_the_checker_the_rule_files_make(
     built = checker_for(RULES)
     assert loads == [RULES]
     assert len(list(fresh_cache.glob("rules-*.pickle"))) == 1
-    monkeypatch.setattr(checker_module, "_by_content", {})
-    monkeypatch.setattr(checker_module, "_checkers", {})
+    monkeypatch.setattr(api_module, "_by_content", {})
+    monkeypatch.setattr(api_module, "_checkers", {})
     cached = checker_for(RULES)
     assert loads == [RULES]  # not loaded again
     assert cached is not built
@@ -348,8 +350,8 @@ def test_a_cache_that_others_could_write_to_is_not_used(
 ) -> None:
     checker_for(RULES)
     os.chmod(fresh_cache, 0o777)
-    monkeypatch.setattr(checker_module, "_by_content", {})
-    monkeypatch.setattr(checker_module, "_checkers", {})
+    monkeypatch.setattr(api_module, "_by_content", {})
+    monkeypatch.setattr(api_module, "_checkers", {})
     loads = count_loads(monkeypatch)
     checker_for(RULES)
     assert loads == [RULES]
@@ -362,8 +364,8 @@ def test_a_cache_that_cannot_be_written_changes_nothing(
     blocked.write_text("")
     monkeypatch.delenv("CLOSURE_CHECK_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    monkeypatch.setattr(checker_module, "_by_content", {})
-    monkeypatch.setattr(checker_module, "_checkers", {})
+    monkeypatch.setattr(api_module, "_by_content", {})
+    monkeypatch.setattr(api_module, "_checkers", {})
     report = checker_for(RULES).check(make_record(base()), as_of=AS_OF)
     assert report.verdict == "pass"
 
@@ -379,4 +381,4 @@ def test_the_earliest_evidence_is_what_sorting_by_the_whole_key_picks() -> None:
             }
             for _ in range(rng.randint(1, 5))
         ]
-        assert checker_module._earliest(found) == min(found, key=checker_module._evidence_key)
+        assert explain_module._earliest(found) == min(found, key=explain_module._evidence_key)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from closure_check.record import decode_json, decode_yaml, read_text
 from closure_check.report import Report
+from closure_check.sources import decode_json, decode_yaml, read_text
 
 from .conftest import AS_OF, EXAMPLES
 from .records import Data, random_record, run

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from closure_check import policy
-from closure_check.checker import checker_for
+from closure_check.api import checker_for
 from closure_check.cli import main
 from closure_check.errors import InputError
 from closure_check.rulefile import Condition, Every, Part, Requirement, Rule, TermsFile

@@ -16,12 +16,11 @@ from closure_check.errors import InputError, Problem
 from closure_check.record import (
     RECORD_FORMAT,
     Record,
-    decode_json,
-    decode_yaml,
     load_record,
     parse_record,
     record_json_schema,
 )
+from closure_check.sources import decode_json, decode_yaml
 
 AS_OF = datetime.date(2025, 3, 1)
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from closure_check.checker import Checker, checker_for
+from closure_check.api import checker_for
+from closure_check.checker import Checker
 from closure_check.rulefile import Example, LoadedRule
 
 from .conftest import RULES, base_record, make_record

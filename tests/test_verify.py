@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from closure_check import __version__, output
-from closure_check.checker import checker_for
+from closure_check.api import checker_for
 from closure_check.cli import main
 
 from .conftest import AS_OF, EXAMPLES, RULES

@@ -1,60 +1,49 @@
-"""`check(record, rules, as_of) -> Report`: run one record through the rules engine and write
-down, subject by subject, what it decided.
+"""A rules folder's checker: a record's facts through the engine, and what fired gathered into
+findings per subject, then decided (verdict.py) and put in words (explain.py).
 
 The engine decides which subjects each rule applies to and which of them fail; this module only
-gathers its firings and turns them into findings with the rule file's messages.
+gathers its firings.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import os
-import pickle
-import sys
-from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from . import __version__, _cache
-from .compiler import GUARD, Compiled, EngineRule, compile_rules
-from .engine import Engine, EngineError
+from .compiler import compile_rules
+from .engine import Engine, EngineError, Firing
 from .errors import Problem, RuleFileError
+from .explain import explain
 from .facts import Facts, build_facts
-from .messages import Messages
-from .record import Record, is_yaml_path, read_text_and_digest, record_from_text
-from .report import Finding, Report, RuleResult, Status
-from .rulefile import RuleSet, bundled_rules_dir, load_rules
+from .form import Meaning, Program
+from .record import Record
+from .report import Report
+from .rulefile import Messages, RuleSet
+from .verdict import Failure, Fired, decide
+
+__all__ = ["Checker", "gather"]
 
 
-@dataclass(frozen=True)
-class _Failure:
-    requirement: int
-    value: Any
-    evidence: str  # fact id, or ""
-
-
-def _when(item: dict[str, Any]) -> str:
-    """The date a piece of evidence is from (a visit's, a notice's or a check's), or ""."""
-    return str(item.get("on") or item.get("completed_on") or "")
-
-
-def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
-    """Earliest-dated evidence first, then a stable order: never the record's list order."""
-    return (_when(item), *(str(v) for v in item.values()))
-
-
-def _earliest(found: list[dict[str, Any]]) -> dict[str, Any]:
-    """`min(found, key=_evidence_key)`, comparing whole items only where the dates tie."""
-    if len(found) == 1:
-        return found[0]
-    whens = [_when(item) for item in found]
-    first = min(whens)
-    tied = [item for item, when in zip(found, whens, strict=True) if when == first]
-    return tied[0] if len(tied) == 1 else min(tied, key=_evidence_key)
+def gather(firings: list[Firing], meaning: dict[str, Meaning]) -> Fired:
+    """What the engine found, by rule part and subject. A firing of a rule with no meaning (the
+    guard) finds nothing."""
+    fired = Fired()
+    for name, matched in firings:
+        m = meaning.get(name)
+        if m is None:
+            continue
+        subject = matched.get("subject", matched.get("record", ""))
+        if m.role == "applies":
+            fired.applies[(m.rule, m.part)].add(subject)
+        elif m.role == "fail":
+            fired.fails[(m.rule, m.part, subject)].add(
+                Failure(m.requirement, m.value, matched.get("related", ""))
+            )
+        else:
+            fired.witnesses[(m.rule, m.part, subject, m.requirement)].append(matched["related"])
+    return fired
 
 
 class Checker:
@@ -64,7 +53,7 @@ class Checker:
         self,
         rules: RuleSet,
         *,
-        _compiled: Compiled | None = None,
+        _compiled: Program | None = None,
         _code: dict[str, bytes] | None = None,
     ) -> None:
         """Compile `rules`, check every message template in them (RuleFileError naming each
@@ -87,7 +76,7 @@ class Checker:
                     texts.setdefault(req.remedy, (lr.path, f"{where}.remedy"))
         self._render: Callable[[str, dict[str, Any]], str] = self.messages.render
         if _compiled is None:
-            self.compiled: Compiled = compile_rules(rules)
+            self.compiled: Program = compile_rules(rules)
             problems: list[Problem] = []
             for text, (path, field) in texts.items():
                 try:
@@ -101,7 +90,7 @@ class Checker:
             self._render = self._render_on_demand
             self._texts = texts
             self._code = _code or {}
-        self.engine = Engine(self.compiled.definition)
+        self.engine = Engine(self.compiled)
 
     def _render_on_demand(self, text: str, context: dict[str, Any]) -> str:
         where = self._texts.pop(text, None)
@@ -142,12 +131,14 @@ class Checker:
         `assert_facts` of the smaller ruleset, where most facts match no rule."""
         facts = [build_facts(record, self.terms) for record in records]
         answers = self.engine.run_many([f.facts for f in facts])
-        meta = self.compiled.meta
+        meaning = self.engine.meaning
         out: list[Report | EngineError | None] = []
         for record, record_facts, firings in zip(records, facts, answers, strict=True):
             if isinstance(firings, EngineError):
                 out.append(firings)
-            elif any(name != GUARD and meta[name].role == "fail" for name, _ in firings):
+            elif any(
+                (m := meaning.get(name)) is not None and m.role == "fail" for name, _ in firings
+            ):
                 out.append(self._report(record, record_facts, firings, as_of, False))
             else:
                 out.append(None)
@@ -157,215 +148,19 @@ class Checker:
         self,
         record: Record,
         facts: Facts,
-        firings: list[tuple[str, dict[str, str]]],
+        firings: list[Firing],
         as_of: date,
         explain_passing: bool,
     ) -> Report:
-        applies: dict[tuple[int, int], set[str]] = defaultdict(set)
-        fails: dict[tuple[int, int, str], set[_Failure]] = defaultdict(set)
-        witnesses: dict[tuple[int, int, str, int], list[str]] = defaultdict(list)
-        meta = self.compiled.meta
-        for name, matched in firings:
-            if name == GUARD:
-                continue
-            m: EngineRule = meta[name]
-            subject = matched.get("s", matched.get("r", ""))
-            if m.role == "applies":
-                applies[(m.rule, m.part)].add(subject)
-            elif m.role == "fail":
-                fails[(m.rule, m.part, subject)].add(
-                    _Failure(m.requirement, m.value, matched.get("x", ""))
-                )
-            else:
-                witnesses[(m.rule, m.part, subject, m.requirement)].append(matched["x"])
-
-        blocked = any(self.rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fails)
-        # any failure, advisory too, is explained: the audit lists advisory exceptions as well
-        explain = explain_passing or bool(fails)
-        record_item = facts.items["r"]
-        results = []
-        for ri, lr in enumerate(self.rules.rules):
-            rule = lr.rule
-            findings: list[Finding] = []
-            for pi, part in enumerate(rule.applies_to):
-                for sid in applies.get((ri, pi), ()):
-                    subject_id, name = facts.subjects[sid]
-                    failures = fails.get((ri, pi, sid))
-                    if not explain:
-                        findings.append(Finding(subject_id, name, "pass", ""))
-                        continue
-                    ctx: dict[str, Any] = {
-                        "name": name,
-                        "subject": facts.items[sid],
-                        "record": record_item,
-                        "data": rule.data,
-                    }
-                    if not failures:
-                        evidence = {}
-                        for qi, req in enumerate(part.requires):
-                            found = [facts.items[f] for f in witnesses.get((ri, pi, sid, qi), ())]
-                            if found:
-                                evidence[req.name] = _earliest(found)
-                        msg = self._render(part.pass_, ctx | {"evidence": evidence})
-                        findings.append(Finding(subject_id, name, "pass", msg))
-                        continue
-                    problems, remedies = [], []
-                    for f in sorted(
-                        failures,
-                        key=lambda f: (
-                            f.requirement,
-                            str(f.value),
-                            _evidence_key(facts.items[f.evidence]) if f.evidence else ("", ""),
-                        ),
-                    ):
-                        req = part.requires[f.requirement]
-                        fctx = ctx | {
-                            "value": f.value,
-                            "evidence": facts.items[f.evidence] if f.evidence else {},
-                        }
-                        problem = self._render(req.fail, fctx)
-                        remedy = self._render(req.remedy, fctx)
-                        if problem not in problems:
-                            problems.append(problem)
-                        if remedy not in remedies:
-                            remedies.append(remedy)
-                    problem, remedy = " ".join(problems), " ".join(remedies)
-                    findings.append(
-                        Finding(subject_id, name, "fail", f"{problem} {remedy}", problem, remedy)
-                    )
-            findings.sort(key=lambda f: (f.status != "fail", f.subject))
-            status: Status
-            if not findings:
-                status = "not_applicable"
-                na_context = {"record": record_item, "data": rule.data}
-                na = self._render(rule.not_applicable, na_context) if explain else ""
-            else:
-                status = "fail" if any(f.status == "fail" for f in findings) else "pass"
-                na = ""
-            results.append(
-                RuleResult(
-                    rule.id,
-                    rule.title,
-                    rule.severity,
-                    rule.source.paragraph,
-                    status,
-                    tuple(findings),
-                    na,
-                )
-            )
-        verdict: Literal["pass", "fail"] = "fail" if blocked else "pass"
-        worker = record.worker.model_dump(exclude_none=True)
-        return Report(
-            assessment_id=record.id,
-            verdict=verdict,
+        fired = gather(firings, self.engine.meaning)
+        decision = decide(self.rules, fired, facts.subjects)
+        return explain(
+            decision,
+            fired,
+            facts,
+            record,
+            self.rules,
+            self._render,
             as_of=as_of.isoformat(),
-            rules_version=self.rules.version,
-            results=tuple(results),
-            kind=record.kind,
-            worker=worker,
-            tool_version=__version__,
+            explain_passing=explain_passing,
         )
-
-
-_checkers: dict[tuple[str, str], Checker] = {}
-_by_content: dict[str, Checker] = {}
-
-
-def _checker_of(rules: RuleSet) -> Checker:
-    """One Checker, so one registration with the engine, per rules folder and version in a
-    process: ruleset names are global to the engine and cannot be removed."""
-    key = (str(rules.folder.resolve()), rules.version)
-    if key not in _checkers:
-        _checkers[key] = Checker(rules)
-    return _checkers[key]
-
-
-def checker_for(folder: Path | None = None) -> Checker:
-    """The checker for a rules folder (default: the bundled rules), built once per process, and
-    rebuilt when a file in the folder changes.
-
-    Loading, validating and compiling a rules folder takes a large part of a single check, so
-    the result is kept in the user's cache (see _cache.py) under a digest of every file in the
-    folder, closure-check's own code and the Python, pydantic and jinja2 it runs on: a folder that
-    changed in any way, or a different closure-check, is loaded afresh."""
-    path = bundled_rules_dir() if folder is None else Path(folder)
-    key = _folder_digest(path)
-    if key is not None and key in _by_content:
-        return _by_content[key]
-    checker = _from_cache(key) if key is not None else None
-    if checker is None:
-        checker = _checker_of(load_rules(folder))
-        if key is not None:
-            _to_cache(key, checker)
-    if key is not None:
-        _by_content[key] = checker
-    return checker
-
-
-def _folder_digest(folder: Path) -> str | None:
-    """A digest of everything a rules folder's checker depends on, or None if the folder
-    cannot be read (load_rules then says why)."""
-    import jinja2
-    import pydantic
-
-    h = hashlib.sha256()
-    versions = (__version__, sys.version, pydantic.VERSION, jinja2.__version__)
-    for part in (*versions, _cache.code_fingerprint()):
-        h.update(part.encode() + b"\0")
-    try:
-        h.update(os.fsencode(folder.resolve()) + b"\0")
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            h.update(os.fsencode(entry.name) + b"\0")
-            if entry.is_file():
-                with open(entry.path, "rb") as f:
-                    h.update(f.read() + b"\0")
-            else:
-                h.update(b"(not a file)\0")
-    except OSError:
-        return None
-    return h.hexdigest()[:32]
-
-
-def _from_cache(key: str) -> Checker | None:
-    data = _cache.read(f"rules-{key}.pickle")
-    if data is None:
-        return None
-    try:
-        rules, compiled, code = pickle.loads(data)
-    except Exception:  # an unreadable cache entry is as if there were none
-        return None
-    if not (isinstance(rules, RuleSet) and isinstance(compiled, Compiled)):
-        return None
-    if not (isinstance(code, dict) and all(isinstance(c, bytes) for c in code.values())):
-        return None
-    return Checker(rules, _compiled=compiled, _code=code)
-
-
-def _to_cache(key: str, checker: Checker) -> None:
-    try:
-        entry = (checker.rules, checker.compiled, checker.messages.code)
-        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # pragma: no cover - rules are plain data
-        return
-    _cache.write(f"rules-{key}.pickle", data, prune="rules-")
-
-
-def check(
-    record: Record, rules: RuleSet | Checker | None = None, as_of: date | None = None
-) -> Report:
-    """Check one record. `rules` is a loaded rules folder (default: the bundled rules)."""
-    if isinstance(rules, Checker):
-        checker = rules
-    elif rules is None:
-        checker = checker_for(None)
-    else:
-        checker = _checker_of(rules)
-    return checker.check(record, as_of=as_of or date.today())
-
-
-def check_file(path: Path, checker: Checker, *, as_of: date) -> Report:
-    """Check the record in a JSON or YAML file. The report carries the SHA-256 of the very
-    bytes that were checked. Raises InputError for a file that is not a valid record."""
-    text, digest = read_text_and_digest(path)
-    record = record_from_text(text, source=str(path), as_of=as_of, yaml_text=is_yaml_path(path))
-    return dataclasses.replace(checker.check(record, as_of=as_of), input_sha256=digest)

@@ -85,7 +85,7 @@ FACTS: dict[str, dict[str, FieldSpec]] = {
         "ref": FieldSpec(T.REF, "this child", ref="party"),
         "unborn": FieldSpec(T.BOOL, "a pre-birth assessment"),
         "looked_after": FieldSpec(T.BOOL, "looked after by the local authority"),
-        "outcome": _enum("the child's own outcome", _lit(rec.Outcome), optional=True),
+        "outcome": _enum("the child's own outcome", _lit(rec.ChildOutcome), optional=True),
         "recommendations": FieldSpec(T.TEXT, "recommendations for progression"),
         "parents_note": FieldSpec(T.TEXT, "why a parent is not identified or considered"),
         "parent_count": FieldSpec(
@@ -121,10 +121,10 @@ FACTS: dict[str, dict[str, FieldSpec]] = {
         "subject": FieldSpec(T.REF, "whom the check is about", ref="party"),
         "about_family": FieldSpec(T.BOOL, "the check is about the family, not one person"),
         "source": _enum("where the check was made", _lit(rec.Source)),
-        "status": _enum("completed, pending or not possible", _lit(rec.Status)),
+        "status": _enum("completed, pending or not possible", _lit(rec.CheckStatus)),
         "requested_on": FieldSpec(T.OPT_DATE, "when the check was requested"),
         "completed_on": FieldSpec(T.OPT_DATE, "when the check was completed"),
-        "finding": _enum("what the check found", _lit(rec.Finding), optional=True),
+        "finding": _enum("what the check found", _lit(rec.CheckFinding), optional=True),
     },
     "agency": {
         "ref": FieldSpec(T.REF, "this agency", ref="agency"),

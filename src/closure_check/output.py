@@ -16,6 +16,7 @@ from typing import Any
 from pydantic_core import PydanticSerializationError, to_json
 
 from .errors import InputError, Problem
+from .sources.files import is_regular_or_absent
 
 __all__ = ["json_at", "plain_json_at", "write_private"]
 
@@ -25,8 +26,7 @@ def write_private(path: Path, text: str | Iterable[str]) -> None:
     large report never has to be held whole) to `path` atomically with permissions 0600: a crash,
     or an error while the pieces are made, leaves the old file (or none), never half a report."""
     path = Path(path)
-    if path.exists() and not path.is_file():
-        # never replace a device, a folder or a pipe (such as /dev/null) with a file
+    if not is_regular_or_absent(path):
         raise InputError([Problem(str(path), None, "", "is not a regular file; not written")])
     folder = path.parent if str(path.parent) else Path(".")
     try:

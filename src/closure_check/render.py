@@ -15,7 +15,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from . import _cache
+from . import cache as _cache
 from .report import Report
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["pass", "fail", "not_applicable"]
+RuleStatus = Literal["pass", "fail", "not_applicable"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class RuleResult:
     title: str
     severity: Literal["blocker", "advisory"]
     source: str
-    status: Status
+    status: RuleStatus
     findings: tuple[Finding, ...]
     message: str = ""  # why the rule did not apply (not_applicable only)
 

@@ -18,9 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .checker import Checker, check_file
+from .api import check_file
+from .checker import Checker
 from .errors import InputError, Problem
-from .record import decode_json, read_text
+from .sources import decode_json, read_text
 
 #: Fields that say how a report was made rather than what it found.
 PROVENANCE = ("tool_version", "rules_version", "input_sha256")

@@ -14,7 +14,7 @@ import os
 from datetime import date
 from functools import lru_cache
 
-from . import _cache
+from . import cache as _cache
 
 
 def _library_key() -> str:

@@ -1,21 +1,32 @@
-"""Pieces every command shares: dates as options, the rules option, exit statuses, and turning
-a user's mistake into a message instead of a traceback."""
+"""Pieces every command shares: the exit statuses, dates as options, the rules option, and
+turning a user's mistake into a message instead of a traceback.
+
+Only click and closure_check.errors are imported here, so that `closure-check --help` starts
+quickly: each command imports the library when it runs."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from datetime import date
+from enum import IntEnum
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from .engine import EngineError
-from .errors import InputError
+from ..errors import EngineError, InputError
 
-EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+class ExitStatus(IntEnum):
+    """What every command's exit status means."""
+
+    PASS = 0  # every record passes (or: identical, clean, complete)
+    FAIL = 1  # a record fails (or: different, problems found, a gap)
+    INPUT = 2  # the user's input cannot be used: nothing was checked
+    INTERNAL = 3  # the checker itself failed: never the user's mistake
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +50,7 @@ def _problems_exit(e: InputError) -> None:
     click.echo(
         f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.", err=True
     )
-    sys.exit(EXIT_INPUT)
+    sys.exit(ExitStatus.INPUT)
 
 
 def user_errors(func: F) -> F:
@@ -53,7 +64,7 @@ def user_errors(func: F) -> F:
             _problems_exit(e)
         except EngineError as e:
             click.echo(f"closure-check: internal error: {e}", err=True)
-            sys.exit(EXIT_INTERNAL)
+            sys.exit(ExitStatus.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 

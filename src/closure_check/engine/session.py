@@ -1,5 +1,5 @@
-"""The one module that touches durable-rules. Everything else sees `Engine.run(facts)` and
-`Engine.run_many(records' facts)`.
+"""Sessions of the durable-rules C core: the only module that calls it. Everything else sees
+`Engine(program)`, `Engine.run(facts)` and `Engine.run_many(records' facts)`.
 
 It defends against each hazard found in shared/research/durable-rules/README.md:
 - no background threads: the C core is driven directly, never through `durable.engine.Host`,
@@ -32,33 +32,28 @@ from typing import Any
 import durable_rules_engine as _dre
 from pydantic_core import to_json
 
+from ..errors import EngineError
+from ..form import Meaning, Program
+from .dialect import READ, REC, batched, to_durable
+from .firings import Firing, drain
+
 _OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _SALTS = ("", "z", "q7", "k_")  # id prefixes tried in turn after a hash collision
 _names = itertools.count()
 _lock = threading.Lock()  # the C core is not thread safe: one session at a time per process
-
-Firing = tuple[str, dict[str, str]]  # engine rule name, {alias: fact id}
 
 # Facts are written as compact JSON. They hold only our ids, enum values (plain identifiers,
 # tests/test_engine.py checks every one), whole numbers and booleans: no brace, quote or
 # backslash inside a value. So in that text each fact starts with exactly `{"id":"` (facts.py
 # writes "id" first) and ends at the first `}`, and the core echoes each fact of a firing back
 # as we wrote it. That is what lets `_run_once` add the session id, the record's place in the
-# batch and the salt of the fact ids by replacing text, and `_drain` read fact ids by a pattern
-# instead of decoding each firing.
+# batch and the salt of the fact ids by replacing text, and `drain` (firings.py) read fact ids
+# by a pattern instead of decoding each firing.
 _ID_OPEN = '{"id":"'
-# Where a matched fact's id starts in a firing, after `"<alias>`; and the aliases read there: the
-# facts findings need (the record, the subject, the related fact) and the end-of-record fact.
-_FACT_AT = '":{"id":"'
-_READ = frozenset(("r", "s", "x", "e"))
-# Every rule hands over all its matches in one action (durable's `cap`), not one per call.
-_CAP = 100_000
 # Several records share one session (`run_many`): opening a session costs the core as much as
 # a third of a record's matching (it clears a hash index for every join of every rule), so it
-# is paid once per batch. Each fact carries its record's place in the batch as `rec`, and every
-# condition after a rule's first must have the `rec` of the first: no match, and no absence,
-# ever spans two records.
-_REC = "rec"
+# is paid once per batch. Each fact carries its record's place in the batch as `rec` (see
+# dialect.batched).
 BATCH = 16  # records per session that `run_many` callers are advised to send
 
 
@@ -94,37 +89,35 @@ def _distinct(ids: list[list[str]], salt: str, sid: str) -> bool:
     return len(seen) == count
 
 
-class EngineError(RuntimeError):
-    """The rules engine failed on a record. Not the user's mistake: reported, never hidden."""
-
-
-def _one_record_at_a_time(definition: dict[str, Any]) -> dict[str, Any]:
-    """The rules as registered: each condition after a rule's first joined to the first by
-    `rec`, and each rule with durable's `cap`. The caller's dict is left untouched."""
-    rules: dict[str, Any] = {}
-    for name, rule in definition.items():
-        conditions = [dict(c) for c in rule["all"]]
-        first = next(iter(conditions[0]))
-        for c in conditions[1:]:
-            ((alias, test),) = c.items()
-            join = {_REC: {first: _REC}}
-            c[alias] = {"$and": [*test["$and"], join]} if "$and" in test else {"$and": [test, join]}
-        rules[name] = {**rule, "all": conditions, "cap": _CAP}
-    return rules
-
-
 class Engine:
-    """A compiled ruleset registered with the durable-rules C core."""
+    """A compiled ruleset registered with the durable-rules C core.
 
-    def __init__(self, definition: dict[str, Any]) -> None:
+    `definition` is the ruleset in durable's dialect (dialect.to_durable) and `meaning` what
+    each of its rules finds, by name: a firing of a rule with no meaning (the guard) finds
+    nothing."""
+
+    def __init__(self, program: Program) -> None:
+        definition, meaning = to_durable(program)
+        self._register(definition, meaning)
+
+    @classmethod
+    def from_definition(cls, definition: dict[str, Any]) -> Engine:
+        """An engine of rules already in durable's dialect (for tests of the adapter)."""
+        engine = cls.__new__(cls)
+        engine._register(definition, {})
+        return engine
+
+    def _register(self, definition: dict[str, Any], meaning: dict[str, Meaning]) -> None:
+        self.definition = definition
+        self.meaning = meaning
         # each match in a firing starts with the fact of the rule's first condition
         self._first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
-        unread = sorted(name for name, first in self._first.items() if first not in _READ)
-        if unread:  # _drain would pass over their firings
-            raise ValueError(f"rules whose first fact is none of {sorted(_READ)}: {unread}")
+        unread = sorted(name for name, first in self._first.items() if first not in READ)
+        if unread:  # drain would pass over their firings
+            raise ValueError(f"rules whose first fact is none of {sorted(READ)}: {unread}")
         self.serial = next(_names)
         self.name = f"closure_check_{os.getpid()}_{self.serial}"
-        text = json.dumps(_one_record_at_a_time(definition), ensure_ascii=False, sort_keys=True)
+        text = json.dumps(batched(definition), ensure_ascii=False, sort_keys=True)
         try:
             self._handle = _dre.create_ruleset(self.name, text)
         except _dre.error as e:
@@ -188,7 +181,7 @@ class Engine:
     def _run_once(self, texts: list[str], salt: str, sid: str) -> list[list[Firing]] | None:
         batch = ",".join(
             text.replace(_ID_OPEN, f"{_ID_OPEN}{salt}{b}:").replace(
-                "}", f',"{_REC}":{b},"sid":"{sid}"}}'
+                "}", f',"{REC}":{b},"sid":"{sid}"}}'
             )
             for b, text in enumerate(texts)
         )
@@ -196,35 +189,10 @@ class Engine:
             code, state = _dre.assert_facts(self._handle, f"[{batch}]")
             if code not in (_OK, _NOT_HANDLED, _OBSERVED):
                 raise EngineError(f"the rules engine answered {code}")
-            firings = self._drain(state, len(salt), len(texts))
+            firings = drain(self._handle, state, self._first, len(salt), len(texts))
             return None if code == _OBSERVED else firings
         except _dre.error as e:
             raise EngineError(f"the rules engine failed: {e}") from e
         finally:
             with contextlib.suppress(_dre.error):
                 _dre.delete_state(self._handle, sid)
-
-    def _drain(self, state: int, cut: int, count: int) -> list[list[Firing]]:
-        """Every firing, record by record, in the order the core hands them over. A message
-        holds one rule's matches: `{"<rule>":[{"r":{"id":"..",..},"s":{..},..},..]}`, each
-        match starting with the fact of the rule's first condition; a fact's id says which
-        record of the batch it belongs to."""
-        out: list[list[Firing]] = [[] for _ in range(count)]
-        result = _dre.start_action_for_state(self._handle, state)
-        message = result[1] if result else None
-        while message:
-            rule_name = message[2 : message.index('"', 2)]
-            first = self._first[rule_name]
-            matched: dict[str, str] = {}
-            pieces = message.split(_FACT_AT)  # each piece after the first starts with an id
-            for before, piece in itertools.pairwise(pieces):
-                alias = before[before.rindex('"') + 1 :]
-                if alias not in _READ:
-                    continue
-                place, _, fid = piece[cut : piece.index('"')].partition(":")
-                if alias == first:
-                    matched = {}
-                    out[int(place)].append((rule_name, matched))
-                matched[alias] = fid
-            message = _dre.complete_and_start_action(self._handle, state)
-        return out

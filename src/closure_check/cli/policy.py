@@ -10,10 +10,8 @@ from pathlib import Path
 
 import click
 
-from ._cliutil import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, rules_option, user_errors
-from .checker import checker_for
-from .errors import InputError, Problem
-from .rulefile import bundled_rules_dir
+from ..errors import InputError, Problem
+from .common import ExitStatus, rules_option, user_errors
 
 features_option = click.option(
     "--features",
@@ -27,18 +25,18 @@ features_option = click.option(
 def _need_policy() -> None:
     """These commands need pytest-bdd; say so plainly when it is not installed."""
     try:
-        from . import policy  # noqa: F401
+        from .. import policy  # noqa: F401
     except ImportError as e:
         click.echo(
             f"closure-check: this command needs pytest-bdd ({e.name} is missing): install "
             "closure-check with its policy extras: pip install 'closure-check[policy]'",
             err=True,
         )
-        sys.exit(EXIT_INPUT)
+        sys.exit(ExitStatus.INPUT)
 
 
 def _features(features_dir: Path | None) -> Path:
-    from .policy import default_features_dir
+    from ..policy import default_features_dir
 
     folder = default_features_dir() if features_dir is None else features_dir
     if not folder.is_dir():
@@ -63,7 +61,8 @@ def scenarios(
     Exit status: 0 every scenario passed (or, with --lint, the features are clean), 1 a
     scenario failed (or the lint found problems), 2 bad input."""
     _need_policy()
-    from . import policy
+    from .. import policy
+    from ..api import checker_for
 
     folder = _features(features_dir)
     library = policy.load_step_library(folder)
@@ -81,20 +80,22 @@ def scenarios(
             if n
             else "The feature files are clean."
         )
-        sys.exit(EXIT_FAIL if problems else EXIT_PASS)
+        sys.exit(ExitStatus.FAIL if problems else ExitStatus.PASS)
     if problems:
         click.echo(
             f"closure-check: the feature files have {len(problems)} problem(s), listed above; "
             "no scenario was run.",
             err=True,
         )
-        sys.exit(EXIT_INPUT)
+        sys.exit(ExitStatus.INPUT)
+    from ..rulefile import bundled_rules_dir
+
     rules_folder = rules_dir if rules_dir is not None else bundled_rules_dir()
     run = policy.run_scenarios(folder, rules_folder)
     click.echo(policy.render_run(run, folder, rules_folder), nl=False)
     if run.broken:
-        sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_FAIL if run.failed else EXIT_PASS)
+        sys.exit(ExitStatus.INPUT)
+    sys.exit(ExitStatus.FAIL if run.failed else ExitStatus.PASS)
 
 
 @click.command("coverage")
@@ -108,11 +109,12 @@ def rules_coverage(rules_dir: Path | None, features_dir: Path | None) -> None:
     Exit status: 0 complete, 1 a gap (a rule without a passing or a failing scenario, or a
     paragraph neither encoded nor marked as not checkable), 2 bad input."""
     _need_policy()
-    from . import policy
+    from .. import policy
+    from ..api import checker_for
 
     folder = _features(features_dir)
     library = policy.load_step_library(folder)
     checker = checker_for(rules_dir)
     cov = policy.coverage(checker.rules, folder, library)
     click.echo(policy.render_coverage(cov), nl=False)
-    sys.exit(EXIT_PASS if cov.complete else EXIT_FAIL)
+    sys.exit(ExitStatus.PASS if cov.complete else ExitStatus.FAIL)

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import Problem, RuleFileError
+from ..errors import Problem, RuleFileError
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):

@@ -100,12 +100,14 @@ def write(name: str, data: bytes, *, prune: str = "") -> None:
 def code_fingerprint() -> str:
     """Identifies closure-check's own code, so that a cache entry is never read by other code
     (an editable install changes without its version changing): the size and modification time
-    of every module of the package."""
+    of every module of the package and of its subpackages."""
     here = Path(__file__).parent
     h = hashlib.sha256()
     with contextlib.suppress(OSError):
-        for entry in sorted(os.scandir(here), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                st = entry.stat()
-                h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        for folder, subfolders, files in os.walk(here):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(f for f in files if f.endswith(".py")):
+                st = os.stat(os.path.join(folder, name))
+                where = os.path.relpath(os.path.join(folder, name), here)
+                h.update(f"{where}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()

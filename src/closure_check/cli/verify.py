@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._cliutil import EXIT_FAIL, EXIT_PASS, rules_option, user_errors
-from .checker import checker_for
-from .verify import verify as verify_report
+from .common import ExitStatus, rules_option, user_errors
 
 
 @click.command()
@@ -24,8 +22,11 @@ def verify(report: Path, record: Path, rules_dir: Path | None) -> None:
 
     Warns when the rules, the tool or the record file differ from those the report was made
     with. Exit status: 0 identical, 1 different, 2 input error."""
+    from ..api import checker_for
+    from ..verify import verify as verify_report
+
     result = verify_report(report, record, checker_for(rules_dir))
     click.echo(result.summary(), nl=False)
     for warning in result.warnings:
         click.echo(f"closure-check: warning: {warning}", err=True)
-    sys.exit(EXIT_PASS if result.identical else EXIT_FAIL)
+    sys.exit(ExitStatus.PASS if result.identical else ExitStatus.FAIL)

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._cliutil import EXIT_INPUT, as_of_option, rules_option, user_errors
+from .common import ExitStatus, as_of_option, rules_option, user_errors
 
 if TYPE_CHECKING:  # the audit's own imports are left until it runs: `check` starts faster
-    from .audit import Counts
+    from ..audit import Counts
 
 _OUTPUT = click.Path(path_type=Path, dir_okay=False, writable=True)
 
@@ -108,7 +108,7 @@ def audit(
     Exit status: 0 every record passes, 1 any record fails or is invalid, 2 nothing could be
     read or the rules (or the baseline) are bad.
     """
-    from .audit import check_outputs, run, write_outputs
+    from ..audit import check_outputs, run, write_outputs
 
     outputs = [p for p in (json_path, html_path, csv_path) if p is not None]
     check_outputs(outputs)  # before the work, not after it
@@ -133,6 +133,6 @@ def audit(
     click.echo(summary, nl=False)
     if written:
         click.echo("Wrote " + ", ".join(str(p) for p in written) + ".")
-    if result.exit_status == EXIT_INPUT:
+    if result.exit_status == ExitStatus.INPUT:
         click.echo("closure-check: nothing could be read; nothing was checked.", err=True)
     sys.exit(result.exit_status)

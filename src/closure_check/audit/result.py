@@ -1,0 +1,398 @@
+"""The audit's result: counts and tallies in memory; exceptions, errors and failing records'
+reports spooled as they arrive (`RecordOutcome`: what checking one record left behind), and the
+audit's JSON written piece by piece from the spools."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from ..errors import Problem
+from ..output import json_at
+from .baseline import AUDIT_FORMAT, Baseline
+from .redact import _person_pseudonym, pseudonym
+from .spool import _Spool, _SpoolFolder
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """What checking one record left behind: enough for the counts and the outputs."""
+
+    seq: int
+    source: str
+    line: int | None
+    status: Literal["pass", "fail", "invalid"]
+    assessment_id: str = ""
+    kind: str = ""
+    problems: tuple[Problem, ...] = ()
+    unreadable: bool = False  # the file could not be read at all
+    crashed: bool = False  # the rules engine crashed or failed on it
+    exceptions: tuple[dict[str, Any], ...] = ()
+    #: a failing record's full report, as the audit's JSON holds it (see worker._report_text)
+    report: str | None = None
+
+    def __reduce__(self) -> tuple[type[RecordOutcome], tuple[Any, ...]]:
+        # sent from a worker for every record: a plain tuple pickles in half the time
+        return (RecordOutcome, tuple(getattr(self, f) for f in _OUTCOME_FIELDS))
+
+
+_OUTCOME_FIELDS: Final = tuple(f.name for f in dataclasses.fields(RecordOutcome))
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@dataclass
+class Counts:
+    """`checked + invalid == read` and `passed + failed == checked`, always."""
+
+    read: int = 0
+    checked: int = 0
+    passed: int = 0
+    failed: int = 0
+    invalid: int = 0
+    crashed: int = 0  # of the invalid: the rules engine crashed or failed on them
+    unreadable: int = 0  # of the invalid: the file could not be read at all
+
+
+@dataclass
+class _Tally:
+    exceptions: int = 0
+    records: int = 0
+
+
+class Audit:
+    """Everything the outputs need. Counts and tallies are kept in memory; exceptions, errors,
+    failing records' reports, and the baseline's resolved exceptions go to spools in a private
+    temporary folder as they arrive (no passing record leaves anything but its counts), and the
+    outputs are written from there. `close()` (or leaving a `with` block) removes the folder;
+    so does garbage collection. `exceptions`, `errors`, `reports`, `resolved` and
+    `not_rechecked` are sequences read from the spools."""
+
+    def __init__(
+        self,
+        *,
+        as_of: str,
+        rules_version: str,
+        tool_version: str,
+        inputs: list[str],
+        redacted: bool,
+        catalogue: list[dict[str, str]],
+        baseline: Baseline | None = None,
+    ) -> None:
+        self.as_of = as_of
+        self.rules_version = rules_version
+        self.tool_version = tool_version
+        self.inputs = inputs
+        self.redacted = redacted
+        self.catalogue = catalogue  # every rule in catalogue order: rule, title, severity, source
+        self.baseline = baseline
+        self.counts = Counts()
+        self._folder = _SpoolFolder()
+        spool = self._folder.spool
+        self._exceptions = spool("exceptions")
+        self._errors = spool("errors")
+        self._reports = spool("reports", raw=True)
+        self._resolved = spool("resolved")
+        self._not_rechecked = spool("not_rechecked")
+        self._by_rule: dict[str, _Tally] = {}
+        self._by_team: dict[str, _Tally] = {}
+        self._by_worker: dict[str, _Tally] = {}
+        self._worker_names: dict[str, tuple[str, str]] = {}
+        self._severities: dict[str, int] = {"blocker": 0, "advisory": 0}
+        self._statuses: dict[str, int] = {"new": 0, "persisting": 0}
+        self._records_with_exceptions = 0
+        self._seen: set[str] = set()  # baseline fingerprints found again
+        self._rechecked: set[str] = set()  # baseline records checked again
+
+    @property
+    def exceptions(self) -> Sequence[dict[str, Any]]:
+        """One row per exception, in input order."""
+        return self._exceptions
+
+    @property
+    def errors(self) -> Sequence[dict[str, Any]]:
+        """One entry per invalid record, in input order."""
+        return self._errors
+
+    @property
+    def reports(self) -> Sequence[dict[str, Any]]:
+        """The failing records' full reports, in input order."""
+        return self._reports
+
+    @property
+    def resolved(self) -> Sequence[dict[str, Any]]:
+        """Baseline exceptions whose record was checked again and which are gone now."""
+        return self._resolved
+
+    @property
+    def not_rechecked(self) -> Sequence[dict[str, Any]]:
+        """Baseline exceptions whose record was not checked this time."""
+        return self._not_rechecked
+
+    def close(self) -> None:
+        """Remove the spools (and the baseline's). The outputs cannot be written after this."""
+        self._folder.close()
+        if self.baseline is not None:
+            self.baseline.close()
+
+    def __enter__(self) -> Audit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def add(self, outcome: RecordOutcome) -> None:
+        c = self.counts
+        c.read += 1
+        if outcome.status == "invalid":
+            c.invalid += 1
+            c.crashed += outcome.crashed
+            c.unreadable += outcome.unreadable
+            self._errors.append(_error_entry(outcome))
+            return
+        c.checked += 1
+        if outcome.status == "pass":
+            c.passed += 1
+        else:
+            c.failed += 1
+            if outcome.report is not None:
+                self._reports.append(outcome.report)
+        base = self.baseline
+        if base is not None and outcome.assessment_id in base.records:
+            self._rechecked.add(outcome.assessment_id)
+        if not outcome.exceptions:
+            return
+        by_rule = self._by_rule
+        rules: set[str] = set()
+        for row in outcome.exceptions:
+            row = dict(row)
+            if base is not None:
+                known = row["fingerprint"] in base.fingerprints
+                row["status"] = "persisting" if known else "new"
+                self._statuses[row["status"]] += 1
+                if known:
+                    self._seen.add(row["fingerprint"])
+            else:
+                row["status"] = None
+            self._exceptions.append(row)
+            self._severities[row["severity"]] = self._severities.get(row["severity"], 0) + 1
+            tally = by_rule.get(row["rule"])
+            if tally is None:
+                tally = by_rule[row["rule"]] = _Tally()
+            tally.exceptions += 1
+            rules.add(row["rule"])
+        first = outcome.exceptions[0]
+        n = len(outcome.exceptions)
+        self._records_with_exceptions += 1
+        for rule in rules:
+            by_rule[rule].records += 1
+        team = self._by_team.setdefault(first["team"], _Tally())
+        team.exceptions += n
+        team.records += 1
+        worker = self._by_worker.setdefault(first["worker_id"], _Tally())
+        worker.exceptions += n
+        worker.records += 1
+        self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
+
+    def finish(self) -> None:
+        """After the last record: what the baseline had that this audit no longer has."""
+        base = self.baseline
+        if base is None:
+            return
+        for row in base.rows:
+            if row["fingerprint"] in self._seen:
+                continue
+            if self.redacted:
+                row["name"] = _redacted_name(row)
+                row["worker"] = pseudonym("worker", row["worker_id"]) if row["worker"] else ""
+            if row["assessment_id"] in self._rechecked:
+                self._resolved.append(row)
+            else:
+                self._not_rechecked.append(row)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def nothing_read(self) -> bool:
+        """No record could be read at all: none found, or every file unreadable."""
+        return self.counts.read == self.counts.unreadable
+
+    @property
+    def exit_status(self) -> int:
+        """0 all pass, 1 any fail or invalid record, 2 when nothing could be read."""
+        if self.nothing_read:
+            return 2
+        return 1 if self.counts.failed or self.counts.invalid else 0
+
+    def summary(self) -> dict[str, Any]:
+        by_rule = [
+            {**rule, "exceptions": t.exceptions, "records": t.records}
+            for rule in self.catalogue
+            if (t := self._by_rule.get(rule["rule"])) is not None
+        ]
+        by_team = [
+            {"team": team, "exceptions": t.exceptions, "records": t.records}
+            for team, t in sorted(self._by_team.items(), key=lambda kv: (-kv[1].exceptions, kv[0]))
+        ]
+        by_worker = [
+            {
+                "worker_id": wid,
+                "worker": self._worker_names[wid][0],
+                "team": self._worker_names[wid][1],
+                "exceptions": t.exceptions,
+                "records": t.records,
+            }
+            for wid, t in sorted(self._by_worker.items(), key=lambda kv: (-kv[1].exceptions, kv[0]))
+        ]
+        return {
+            "exceptions": len(self._exceptions),
+            "blocker": self._severities.get("blocker", 0),
+            "advisory": self._severities.get("advisory", 0),
+            "records_with_exceptions": self._records_with_exceptions,
+            "by_rule": by_rule,
+            "by_team": by_team,
+            "by_worker": by_worker,
+        }
+
+    def baseline_summary(self) -> dict[str, Any] | None:
+        base = self.baseline
+        if base is None:
+            return None
+        return {
+            "source": base.source,
+            "as_of": base.as_of,
+            "new": self._statuses["new"],
+            "persisting": self._statuses["persisting"],
+            "resolved": len(self._resolved),
+            "not_rechecked": len(self._not_rechecked),
+        }
+
+    def _head(self) -> dict[str, Any]:
+        """The audit's JSON up to its lists, which are read from the spools."""
+        c = self.counts
+        return {
+            "format": AUDIT_FORMAT,
+            "tool_version": self.tool_version,
+            "rules_version": self.rules_version,
+            "as_of": self.as_of,
+            "inputs": self.inputs,
+            "redacted": self.redacted,
+            "read": c.read,
+            "checked": c.checked,
+            "passed": c.passed,
+            "failed": c.failed,
+            "invalid": c.invalid,
+            "crashed": c.crashed,
+            "reports_included": "failing",
+            "summary": self.summary(),
+            "baseline": self.baseline_summary(),
+        }
+
+    def _lists(self) -> dict[str, _Spool]:
+        return {
+            "exceptions": self._exceptions,
+            "resolved": self._resolved,
+            "not_rechecked": self._not_rechecked,
+            "errors": self._errors,
+            "reports": self._reports,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole audit as one dict, lists and all: for a small audit (a test, say). The
+        outputs never need it."""
+        return {**self._head(), **{k: list(v) for k, v in self._lists().items()}}
+
+    def json_chunks(self) -> Iterator[str]:
+        """The audit's JSON, piece by piece: the same text as `json.dumps(self.to_dict(),
+        ensure_ascii=False, indent=2)` and a newline, without holding it whole."""
+        yield "{"
+        sep = "\n  "
+        for key, value in self._head().items():
+            yield f"{sep}{_COMPACT(key)}: {json_at(value, 1)}"
+            sep = ",\n  "
+        for key, spool in self._lists().items():
+            yield f"{sep}{_COMPACT(key)}: "
+            if not spool:
+                yield "[]"
+                continue
+            item_sep = "[\n    "
+            for text in spool.texts():  # each written as this list's item already
+                yield item_sep + text
+                item_sep = ",\n    "
+            yield "\n  ]"
+        yield "\n}\n"
+
+    def to_json(self) -> str:
+        return "".join(self.json_chunks())
+
+    def summary_text(self) -> str:
+        """The few lines `closure-check audit` prints."""
+        c = self.counts
+        s = self.summary()
+        lines = [
+            f"Audit as of {self.as_of}: {c.read} record{_s(c.read)} read, {c.passed} passed, "
+            f"{c.failed} failed, {c.invalid} invalid"
+            + (f" ({c.crashed} of them could not be checked: see errors)" if c.crashed else "")
+            + "."
+        ]
+        if s["exceptions"]:
+            lines.append(
+                f"{s['exceptions']} exception{_s(s['exceptions'])} ({s['blocker']} blocker, "
+                f"{s['advisory']} advisory) in {s['records_with_exceptions']} "
+                f"record{_s(s['records_with_exceptions'])}."
+            )
+        b = self.baseline_summary()
+        if b is not None:
+            lines.append(
+                f"Compared with {b['source']}"
+                + (f" (as of {b['as_of']})" if b["as_of"] else "")
+                + f": {b['new']} new, {b['persisting']} persisting, {b['resolved']} resolved"
+                + (f", {b['not_rechecked']} not rechecked" if b["not_rechecked"] else "")
+                + "."
+            )
+        if self.nothing_read and self._errors:
+            unreadable = ", ".join(e["source"] for e in self._errors)
+            lines.append(f"Nothing could be read: {unreadable} could not be read.")
+        elif self.nothing_read:
+            lines.append(
+                "Nothing could be read: no record files (.json, .yaml, .yml, .jsonl) were found in "
+                + ", ".join(self.inputs)
+                + "."
+            )
+        if self.redacted:
+            lines.append("Names are replaced by pseudonyms in every output.")
+        return "\n".join(lines) + "\n"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _redacted_name(row: dict[str, Any]) -> str:
+    kind = row["subject_type"]
+    if kind in ("child", "adult"):
+        return _person_pseudonym(kind, row["assessment_id"], row["subject"])
+    return str(row["name"])
+
+
+def _error_entry(outcome: RecordOutcome) -> dict[str, Any]:
+    problems = []
+    for p in outcome.problems:
+        entry: dict[str, Any] = {"path": p.path, "message": p.message}
+        if p.line is not None and p.line != outcome.line:
+            entry = {"line": p.line, **entry}
+        problems.append(entry)
+    reason = "crashed" if outcome.crashed else "unreadable" if outcome.unreadable else "invalid"
+    return {
+        "source": outcome.source,
+        "line": outcome.line,
+        "assessment_id": outcome.assessment_id or None,
+        "reason": reason,
+        "problems": problems,
+    }

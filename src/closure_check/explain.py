@@ -1,0 +1,135 @@
+"""Putting a decision in words: each finding's pass or fail message, what would put it right,
+and the evidence a pass message names, from the rule files' messages.
+
+Nothing here decides anything: the statuses and the verdict come from verdict.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+from .facts import Facts
+from .record import Record
+from .report import Finding, Report, RuleResult
+from .rulefile import Part, RuleSet
+from .verdict import Decision, Failure, Fired, SubjectFinding
+
+Render = Callable[[str, dict[str, Any]], str]
+
+
+def _when(item: dict[str, Any]) -> str:
+    """The date a piece of evidence is from (a visit's, a notice's or a check's), or ""."""
+    return str(item.get("on") or item.get("completed_on") or "")
+
+
+def _evidence_key(item: dict[str, Any]) -> tuple[str, ...]:
+    """Earliest-dated evidence first, then a stable order: never the record's list order."""
+    return (_when(item), *(str(v) for v in item.values()))
+
+
+def _earliest(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """`min(found, key=_evidence_key)`, comparing whole items only where the dates tie."""
+    if len(found) == 1:
+        return found[0]
+    whens = [_when(item) for item in found]
+    first = min(whens)
+    tied = [item for item, when in zip(found, whens, strict=True) if when == first]
+    return tied[0] if len(tied) == 1 else min(tied, key=_evidence_key)
+
+
+def explain(
+    decision: Decision,
+    fired: Fired,
+    facts: Facts,
+    record: Record,
+    rules: RuleSet,
+    render: Render,
+    *,
+    as_of: str,
+    explain_passing: bool,
+) -> Report:
+    """The report of a decision. With `explain_passing` false and nothing failing, no message is
+    written: the report holds statuses and subjects only (the audit keeps nothing more of a
+    record in which nothing fails). Any failure, advisory too, is explained."""
+    explain_all = explain_passing or bool(fired.fails)
+    record_item = facts.items["r"]
+    results = []
+    for rd in decision.rules:
+        rule = rules.rules[rd.index].rule
+        findings = tuple(
+            _finding(rule.applies_to[f.part], f, rd.index, fired, facts, record_item, rule.data,
+                     render)
+            if explain_all
+            else Finding(f.subject, f.name, "pass", "")
+            for f in rd.findings
+        )  # fmt: skip
+        na = ""
+        if rd.status == "not_applicable" and explain_all:
+            na = render(rule.not_applicable, {"record": record_item, "data": rule.data})
+        results.append(
+            RuleResult(
+                rule.id, rule.title, rule.severity, rule.source.paragraph, rd.status, findings, na
+            )
+        )
+    return Report(
+        assessment_id=record.id,
+        verdict=decision.verdict,
+        as_of=as_of,
+        rules_version=rules.version,
+        results=tuple(results),
+        kind=record.kind,
+        worker=record.worker.model_dump(exclude_none=True),
+        tool_version=__version__,
+    )
+
+
+def _finding(
+    part: Part,
+    f: SubjectFinding,
+    ri: int,
+    fired: Fired,
+    facts: Facts,
+    record_item: dict[str, Any],
+    data: dict[str, Any],
+    render: Render,
+) -> Finding:
+    ctx: dict[str, Any] = {
+        "name": f.name,
+        "subject": facts.items[f.fact],
+        "record": record_item,
+        "data": data,
+    }
+    if not f.failures:
+        evidence = {}
+        for qi, req in enumerate(part.requires):
+            found = [facts.items[x] for x in fired.witnesses.get((ri, f.part, f.fact, qi), ())]
+            if found:
+                evidence[req.name] = _earliest(found)
+        return Finding(f.subject, f.name, "pass", render(part.pass_, ctx | {"evidence": evidence}))
+    problems: list[str] = []
+    remedies: list[str] = []
+
+    def order(failure: Failure) -> tuple[Any, ...]:
+        ev = failure.evidence
+        return (
+            failure.requirement,
+            str(failure.value),
+            _evidence_key(facts.items[ev]) if ev else ("", ""),
+        )
+
+    for failure in sorted(f.failures, key=order):
+        req = part.requires[failure.requirement]
+        fctx = ctx | {
+            "value": failure.value,
+            "evidence": facts.items[failure.evidence] if failure.evidence else {},
+        }
+        problem = render(req.fail, fctx)
+        remedy = render(req.remedy, fctx)
+        if problem not in problems:
+            problems.append(problem)
+        if remedy not in remedies:
+            remedies.append(remedy)
+    problem, remedy = " ".join(problems), " ".join(remedies)
+    return Finding(f.subject, f.name, "fail", f"{problem} {remedy}", problem, remedy)

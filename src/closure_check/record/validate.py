@@ -1,0 +1,229 @@
+"""Validating a record: pydantic's strict pass over the shape, then what spans fields.
+
+`parse_record` turns decoded data into a `Record` or raises `InputError` listing every problem,
+each with the record's own field path (`children[1].seen[0].on`) and a message in plain words.
+The first pass is pydantic's: the shape, the types, the enums, the dates (including dates after
+the as-of date) and unknown fields, all reported together. The second, on a record whose shape
+is right, checks what spans fields: references between ids, unique ids and names, and what
+depends on `kind` or `status`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from ..errors import InputError, Problem, field_path, show_value
+from .model import AS_OF, FAMILY, RECORD_FORMAT, Record
+
+__all__ = ["parse_record"]
+
+
+def parse_record(
+    data: object, *, source: str, as_of: datetime.date, line: int | None = None
+) -> Record:
+    """Validate an already-decoded JSON/YAML value. Raises InputError listing EVERY problem."""
+    try:
+        record = Record.model_validate(data, context={AS_OF: as_of})
+    except ValidationError as exc:
+        problems = [
+            Problem(source, line, field_path(err["loc"]), _message(err), _code(err))
+            for err in exc.errors(include_url=False)
+        ]
+        raise InputError(problems) from None
+    found = _cross_field_problems(record)
+    if found:
+        raise InputError(
+            [Problem(source, line, path, message, _cross_code(message)) for path, message in found]
+        )
+    return record
+
+
+#: pydantic's names of the problems people meet most, as the codes a program reads.
+_CODES = {
+    "literal_error": "not_one_of",
+    "string_type": "not_text",
+    "bool_type": "not_boolean",
+    "list_type": "not_list",
+    "model_type": "not_a_group",
+    "model_attributes_type": "not_a_group",
+    "dict_type": "not_a_group",
+}
+
+
+def _code(err: ErrorDetails) -> str:
+    """A stable code for a problem pydantic found: its own kind for those written here
+    (`missing`, `date_future`, `unknown_field`, ...), a name of ours for pydantic's."""
+    kind = err["type"]
+    if err["loc"] == ("format",) and kind == "literal_error":
+        return "unknown_format"
+    return _CODES.get(kind, kind)
+
+
+def _cross_code(message: str) -> str:
+    """The code of a problem that spans fields, from how its message begins and ends."""
+    if message.startswith("missing"):
+        return "missing"
+    if "twice" in message or "already the id" in message or "cannot be an id" in message:
+        return "duplicate"
+    if "at least one" in message:
+        return "empty_list"
+    return "bad_reference"
+
+
+def _message(err: ErrorDetails) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "missing: this field is required"
+    if "message" in ctx and len(ctx) == 1:
+        return str(ctx["message"])
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        if err["loc"] == ("format",):
+            return (
+                f"{show_value(value)} is not a record format this version of closure-check reads "
+                f'(it reads "{RECORD_FORMAT}")'
+            )
+        return f"{show_value(value)} is not one of: {', '.join(allowed)}"
+    if kind == "string_type":
+        hint = " (put it in quotes)" if isinstance(value, int | float) else ""
+        return f"must be text, not {show_value(value)}{hint}"
+    if kind == "bool_type":
+        hint = " (without quotes)" if value in ("true", "false") else ""
+        return f"must be true or false{hint}, not {show_value(value)}"
+    if kind == "list_type":
+        return f"must be a list [...], not {show_value(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        if not err["loc"]:
+            return (
+                "a record must be a group of fields (a JSON object {...} or a YAML mapping), "
+                f"not {show_value(value)}"
+            )
+        return f"must be a group of fields {{...}}, not {show_value(value)}"
+    return f"{err['msg']} (the value given was {show_value(value)})"
+
+
+def _cross_field_problems(record: Record) -> list[tuple[str, str]]:
+    """What spans fields: counts that depend on `kind`, `completed_on` of completed checks,
+    unique ids and names, and references. (Dates after the as-of date are found by `_to_date`.)"""
+    found: list[tuple[str, str]] = []
+    fields_given = record.model_fields_set
+
+    if record.kind == "discharge":
+        if "discharges" not in fields_given:
+            found.append(("discharges", "missing: a discharge record must list its discharges"))
+        elif not record.discharges:
+            found.append(("discharges", "a discharge record must list at least one discharge"))
+    elif "children" not in fields_given:
+        found.append(("children", "missing: this field is required"))
+    elif not record.children:
+        found.append(
+            (
+                "children",
+                "an assessment must list at least one child (only a discharge record may "
+                "list none)",
+            )
+        )
+
+    # Ids: unique across children and people together; "family" is reserved.
+    owner: dict[str, str] = {}
+    child_ids: set[str] = set()
+    person_ids: set[str] = set()
+    for group, given, ids in (
+        ("children", [child.id for child in record.children], child_ids),
+        ("people", [person.id for person in record.people], person_ids),
+    ):
+        for i, item_id in enumerate(given):
+            where = f"{group}[{i}]"
+            if item_id == FAMILY:
+                found.append(
+                    (
+                        f"{where}.id",
+                        f'"{FAMILY}" cannot be an id: it is kept for checks about the whole family',
+                    )
+                )
+            elif item_id in owner:
+                found.append(
+                    (
+                        f"{where}.id",
+                        f"{show_value(item_id)} is already the id of {owner[item_id]}: ids must be "
+                        "unique across children and people",
+                    )
+                )
+            else:
+                owner[item_id] = where
+                ids.add(item_id)
+
+    agency_at: dict[str, int] = {}
+    for i, agency in enumerate(record.agencies):
+        if agency.name in agency_at:
+            found.append(
+                (
+                    f"agencies[{i}].name",
+                    f"{show_value(agency.name)} is listed twice (also "
+                    f"agencies[{agency_at[agency.name]}]): each agency is listed once",
+                )
+            )
+        else:
+            agency_at[agency.name] = i
+
+    check_at: dict[str, int] = {}
+    for i, check in enumerate(record.checks):
+        if check.id is not None:
+            if check.id in check_at:
+                found.append(
+                    (
+                        f"checks[{i}].id",
+                        f"{show_value(check.id)} is already the id of "
+                        f"checks[{check_at[check.id]}]: check ids must be unique",
+                    )
+                )
+            else:
+                check_at[check.id] = i
+        if check.status == "completed" and check.completed_on is None:
+            found.append(
+                (
+                    f"checks[{i}].completed_on",
+                    "missing: a completed check needs the date it was completed",
+                )
+            )
+        if check.subject != FAMILY and check.subject not in owner:
+            found.append(
+                (
+                    f"checks[{i}].subject",
+                    f"{show_value(check.subject)} is not a child or person in this record "
+                    f'(nor "{FAMILY}")',
+                )
+            )
+
+    def must_be_child(path: str, ref: str) -> None:
+        if ref in child_ids:
+            return
+        also = " (it is an adult in people)" if ref in person_ids else ""
+        found.append((path, f"{show_value(ref)} is not a child in this record{also}"))
+
+    def must_be_person(path: str, ref: str) -> None:
+        if ref in person_ids:
+            return
+        also = " (it is a child)" if ref in child_ids else ""
+        found.append((path, f"{show_value(ref)} is not a person in this record's people{also}"))
+
+    for i, child in enumerate(record.children):
+        for j, lives in enumerate(child.lives_with):
+            must_be_person(f"children[{i}].lives_with[{j}].person", lives.person)
+    for i, person in enumerate(record.people):
+        for j, child_id in enumerate(person.parent_of):
+            must_be_child(f"people[{i}].parent_of[{j}]", child_id)
+    for i, discharge in enumerate(record.discharges):
+        must_be_person(f"discharges[{i}].person", discharge.person)
+
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding JSON

@@ -1,0 +1,168 @@
+"""The rule file format, as pydantic models: a rule (`NN-<rule id>.yaml`), the terms file
+(`_terms.yaml`, the shared definitions of the catalogue's Terms, editable as data) and a loaded
+rules folder. See docs/rule-format.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..facts import Terms
+
+RULE_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+NAME = r"^[a-z][a-z0-9_]*$"
+RULE_FILE = re.compile(r"^(\d+)-([a-z0-9-]+)\.ya?ml$")
+TERMS_FILE = "_terms.yaml"
+
+Scalar = str | int | bool
+Tests = dict[str, Any]  # field -> test; checked against the fact vocabulary by the compiler
+
+
+class _Strict(BaseModel):
+    # built when first used to validate: a checker from the user's cache never validates a rule
+    # file, and building every model at import took a tenth of `check`'s start-up
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class SourceRef(_Strict):
+    paragraph: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    document: str = "Serious case review: Child J (Wolverhampton), executive summary"
+
+
+class Related(_Strict):
+    """Facts of one kind related to the subject: `fact` names the kind, `where` the tests."""
+
+    fact: str
+    where: Tests = Field(default_factory=dict)
+
+
+class Every(Related):
+    """Every related fact matching `where` must pass `must`; each one that does not fails."""
+
+    must: Tests
+
+
+class Condition(_Strict):
+    """One condition: exactly one of tests on the subject, tests on the record, a related
+    fact that must exist (or the name of such a condition in _terms.yaml), or any of several."""
+
+    subject: Tests | None = None
+    record: Tests | None = None
+    exists: Related | str | None = None
+    any: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [k for k in ("subject", "record", "exists", "any") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a condition has exactly one of: subject, record, exists, any "
+                f"(found {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class Requirement(_Strict):
+    """What must be true of an applicable subject. A subject for which it is not true fails,
+    and the `fail` and `remedy` messages say so."""
+
+    name: str = Field(pattern=NAME)
+    subject: Tests | None = None
+    record: Tests | None = None
+    exists: Related | str | None = None
+    every: Every | None = None
+    for_each: dict[str, list[Scalar] | str] | None = None
+    fail: str
+    remedy: str
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Requirement:
+        kinds = ("subject", "record", "exists", "every")
+        given = [k for k in kinds if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a requirement has exactly one of: subject, record, exists, every "
+                f"(found {', '.join(given) or 'none'})"
+            )
+        if self.for_each is not None and len(self.for_each) != 1:
+            raise ValueError("for_each names exactly one value and its list")
+        return self
+
+
+class Part(_Strict):
+    """One kind of subject the rule looks at, when it applies, and what it requires."""
+
+    subject: Literal["assessment", "child", "person", "agency", "discharge"]
+    when: list[Condition] = Field(default_factory=list)
+    requires: list[Requirement] = Field(min_length=1)
+    pass_: str = Field(alias="pass")
+
+
+class Example(_Strict):
+    """A small record and what the rule must decide for it; a test runs every example."""
+
+    name: str
+    expect: Literal["pass", "fail", "not_applicable"]
+    failing: list[str] = Field(default_factory=list)
+    record: dict[str, Any] = Field(default_factory=dict)
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    severity: Literal["blocker", "advisory"]
+    source: SourceRef
+    checks: str
+    why: str
+    data: dict[str, list[Scalar] | Scalar] = Field(default_factory=dict)
+    applies_to: list[Part] = Field(min_length=1)
+    not_applicable: str
+    examples: list[Example] = Field(default_factory=list)
+
+
+class TermsFile(_Strict):
+    placeholders: list[str]
+    parent_relationships: list[str]
+    step_parent_relationships: list[str]
+    labels: dict[str, str] = Field(default_factory=dict)
+    conditions: dict[str, Related] = Field(default_factory=dict)
+    example_base: dict[str, Any]
+
+    def terms(self) -> Terms:
+        return Terms(
+            placeholders=frozenset(p.strip().lower() for p in self.placeholders),
+            parent_relationships=frozenset(self.parent_relationships),
+            step_parent_relationships=frozenset(self.step_parent_relationships),
+        )
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    path: Path
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded, validated rules folder (not yet compiled for the engine)."""
+
+    folder: Path
+    terms_file: TermsFile
+    rules: tuple[LoadedRule, ...]
+    version: str
+
+    @property
+    def terms(self) -> Terms:
+        return self.terms_file.terms()
+
+    def get(self, rule_id: str) -> LoadedRule | None:
+        return next((r for r in self.rules if r.rule.id == rule_id), None)
+
+    def __iter__(self) -> Iterator[LoadedRule]:
+        return iter(self.rules)

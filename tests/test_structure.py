@@ -122,10 +122,11 @@ def test_only_the_engine_package_imports_durable_rules() -> None:
         for p in MODULES
         if "durable" in p.read_text(encoding="utf-8")
         and any(
-            (isinstance(n, ast.Import | ast.ImportFrom)
-            and any("durable" in (a.name or "") for a in n.names))
-            or (isinstance(n, ast.ImportFrom)
-            and "durable" in (n.module or ""))
+            (
+                isinstance(n, ast.Import | ast.ImportFrom)
+                and any("durable" in (a.name or "") for a in n.names)
+            )
+            or (isinstance(n, ast.ImportFrom) and "durable" in (n.module or ""))
             for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
         )
     ]
@@ -157,3 +158,16 @@ def test_listing_the_rules_does_not_start_the_rules_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_subpackage_is_listed_for_the_wheel() -> None:
+    """setup.cfg lists the packages a wheel holds: a subpackage missing there would be missing
+    from an installed closure-check (tests/test_install.py then runs the installed command)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parents[1] / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {name_of(p) for p in MODULES if is_package(p)}
+    assert found <= listed, sorted(found - listed)
+    assert {"closure_check.rules", "closure_check.templates"} <= listed

@@ -1,4 +1,4 @@
-"""Regression tests for the engine adapter (src/closure_check/engine.py) against the hazards of
+"""Regression tests for the engine adapter (src/closure_check/engine/) against the hazards of
 durable-rules 2.0.28 measured in shared/research/durable-rules/README.md."""
 
 from __future__ import annotations
@@ -513,7 +513,7 @@ def test_two_checkers_from_the_same_folder_work_side_by_side(
 
 
 # ---------------------------------------------------------------------------------------------
-# What engine.py's text handling relies on (see its comment on _ID_OPEN): no brace, quote or
+# What engine/session.py's text handling relies on (see its comment on _ID_OPEN): no brace, quote or
 # backslash can reach the engine inside a value
 # ---------------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from . import __version__
 from . import cache as _cache
 from .checker import Checker
 from .form import Program
-from .record import Record, is_yaml_path, record_from_text
+from .record import Record, file_format, record_from_text
 from .report import Report
 from .rulefile import RuleSet, bundled_rules_dir, load_rules
 from .sources import read_text_and_digest
@@ -124,5 +124,5 @@ def check_file(path: Path, checker: Checker, *, as_of: date) -> Report:
     """Check the record in a JSON or YAML file. The report carries the SHA-256 of the very
     bytes that were checked. Raises InputError for a file that is not a valid record."""
     text, digest = read_text_and_digest(path)
-    record = record_from_text(text, source=str(path), as_of=as_of, yaml_text=is_yaml_path(path))
+    record = record_from_text(text, source=str(path), as_of=as_of, fmt=file_format(path))
     return dataclasses.replace(checker.check(record, as_of=as_of), input_sha256=digest)

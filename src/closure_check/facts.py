@@ -207,7 +207,7 @@ def _view(model: Any) -> dict[str, Any]:
 
 def build_facts(record: rec.Record, terms: Terms) -> Facts:
     """Describe `record` as facts. Fact ids are short and chosen here (never the user's ids),
-    so identity is ours to control (see engine.py)."""
+    so identity is ours to control (see engine/session.py)."""
     out = Facts()
     completed = record.completed_on
     children = list(record.children or [])

@@ -2,7 +2,7 @@
 holidays excluded, from the maintained `holidays` library.
 
 `holidays` loads every country it knows when it is first asked for one (a tenth of a second), so
-each year's bank holidays, once computed, are kept in the user's cache (see _cache.py), keyed by
+each year's bank holidays, once computed, are kept in the user's cache (see cache.py), keyed by
 the library's version: most runs never import it."""
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def _read_coverage_file(path: Path) -> list[dict[str, str]]:
             ]
         )
     # As rule files are read: bounded, safely, each field once, with lines.
-    data, _ = read_yaml(path, error=InputError)
+    data, _ = read_yaml(path, error=InputError, what="the coverage file")
     items = data.get("paragraphs") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError([problem_at(path, None, "needs a list called paragraphs")])

@@ -3,7 +3,7 @@ one from a file or text (`load`) and its JSON Schema (`schema`)."""
 
 from __future__ import annotations
 
-from .load import is_yaml_path, load_record, record_from_text
+from .load import file_format, load_record, record_from_text
 from .model import (
     FAMILY,
     RECORD_FORMAT,
@@ -74,7 +74,7 @@ __all__ = [
     "Source",
     "Visit",
     "Worker",
-    "is_yaml_path",
+    "file_format",
     "load_record",
     "parse_record",
     "record_from_text",

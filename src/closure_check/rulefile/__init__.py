@@ -1,10 +1,10 @@
 """Rule files: their format (`model`), loading a rules folder with file, line and field in
-every problem (`load`), and the messages they hold, rendered in jinja2's sandbox (`messages`)."""
+every problem (`load`), and the messages they hold, rendered in jinja2's sandbox (`messages`,
+imported by the checker itself: listing the rules needs no jinja2)."""
 
 from __future__ import annotations
 
 from .load import bundled_rules_dir, load_rules, parse_rule_file, parse_terms_file
-from .messages import Messages
 from .model import (
     NAME,
     RULE_FILE,
@@ -34,7 +34,6 @@ __all__ = [
     "Every",
     "Example",
     "LoadedRule",
-    "Messages",
     "Part",
     "Related",
     "Requirement",

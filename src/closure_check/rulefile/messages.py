@@ -127,7 +127,7 @@ class Messages:
         self._env = _make_env(labels)
         self._compiled: dict[str, Template] = {}
         #: each template's compiled Python code, marshalled: kept with a rules folder's checker
-        #: in the user's cache (checker.py), so that a later run need not compile it again
+        #: in the user's cache (api.py), so that a later run need not compile it again
         self.code: dict[str, bytes] = {}
 
     def add(self, text: str, *, source: Path, field: str) -> None:

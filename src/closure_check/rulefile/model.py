@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..facts import Terms
+if TYPE_CHECKING:  # facts.py imports the record's models: listing the rules needs neither
+    from ..facts import Terms
+
 
 RULE_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 NAME = r"^[a-z][a-z0-9_]*$"
@@ -135,6 +137,8 @@ class TermsFile(_Strict):
     example_base: dict[str, Any]
 
     def terms(self) -> Terms:
+        from ..facts import Terms
+
         return Terms(
             placeholders=frozenset(p.strip().lower() for p in self.placeholders),
             parent_relationships=frozenset(self.parent_relationships),

@@ -60,10 +60,10 @@ def decode_utf8(raw: bytes, source: str, line: int | None = None) -> str:
         raise InputError([utf8_problem(raw, exc, source, line)]) from None
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int, what: str) -> str:
     mb = 1024 * 1024
     return (
-        f"is too large to be a record ({size / mb:.0f} MB; a record file may be at most "
+        f"is too large to be {what} ({size / mb:.0f} MB; {what} file may be at most "
         f"{MAX_RECORD_BYTES // mb} MB)"
     )
 
@@ -74,8 +74,9 @@ def is_regular_or_absent(path: pathlib.Path) -> bool:
     return not path.exists() or path.is_file()
 
 
-def read_bytes(path: pathlib.Path) -> bytes:
-    """A file's bytes, refused unread when it is not a regular file or is too large."""
+def read_bytes(path: pathlib.Path, what: str = "a record") -> bytes:
+    """A file's bytes, refused unread when it is not a regular file or is too large to be
+    `what` ("a record", "a rule file")."""
     source = str(path)
     try:
         with path.open("rb") as f:
@@ -85,18 +86,20 @@ def read_bytes(path: pathlib.Path) -> bytes:
                     [Problem(source, None, "", "cannot be read: it is not a file", "unreadable")]
                 )
             if st.st_size > MAX_RECORD_BYTES:
-                raise InputError([Problem(source, None, "", _too_large(st.st_size), "too_large")])
+                raise InputError(
+                    [Problem(source, None, "", _too_large(st.st_size, what), "too_large")]
+                )
             raw = f.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         raise InputError([cannot_read(source, exc)]) from None
     if len(raw) > MAX_RECORD_BYTES:  # it grew while being read
-        raise InputError([Problem(source, None, "", _too_large(len(raw)), "too_large")])
+        raise InputError([Problem(source, None, "", _too_large(len(raw), what), "too_large")])
     return raw
 
 
-def read_text(path: pathlib.Path) -> str:
+def read_text(path: pathlib.Path, what: str = "a record") -> str:
     """A file's text, UTF-8 with or without a byte-order mark; InputError naming the file."""
-    return decode_utf8(read_bytes(path), str(path))
+    return decode_utf8(read_bytes(path, what), str(path))
 
 
 def read_text_and_digest(path: pathlib.Path) -> tuple[str, str]:

@@ -184,17 +184,22 @@ class _NoAliasLoader(_Loader):
     """The same loading with no aliases at all: rule files are read by people, and a value
     written once and repeated elsewhere by `*name` hides what a rule says."""
 
+    what = "a rule file"
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _YamlProblem(
-                "aliases (*name) are not allowed here: write each value out", event.start_mark
-            )
+            raise _YamlProblem(f"aliases (*name) are not allowed in {self.what}", event.start_mark)
         return super().compose_node(parent, index)
 
 
 def load_yaml(
-    text: str, *, source: str, aliases: bool = True, error: type[InputError] = InputError
+    text: str,
+    *,
+    source: str,
+    aliases: bool = True,
+    error: type[InputError] = InputError,
+    what: str = "a record",
 ) -> tuple[object, yaml.Node | None]:
     """A YAML document's data and its node tree (for line numbers), or `(None, None)` for an
     empty one. Raises `error` naming the line of what cannot be read, and refuses a document
@@ -204,7 +209,9 @@ def load_yaml(
     def fail(message: str, at: int | None, code: str = "syntax") -> NoReturn:
         raise error([Problem(source, at, "", message, code)])
 
-    loader = (_Loader if aliases else _NoAliasLoader)(text)
+    loader = _Loader(text) if aliases else _NoAliasLoader(text)
+    if isinstance(loader, _NoAliasLoader):
+        loader.what = what
     try:
         node = loader.get_single_node()
         if node is None:
@@ -222,7 +229,11 @@ def load_yaml(
     except yaml.YAMLError as exc:
         fail(f"not valid YAML: {exc}", None)
     except RecursionError:
-        fail("is nested too deeply (lists or mappings inside each other)", None, "too_deep")
+        fail(
+            f"is nested too deeply to be {what} (lists or mappings inside each other)",
+            None,
+            "too_deep",
+        )
     except ValueError as exc:  # not expected: the constructors above report their own
         fail(f"could not be read as YAML: {exc}", None)
     finally:
@@ -242,15 +253,15 @@ def decode_yaml(text: str, *, source: str) -> object:
 
 
 def read_yaml(
-    path: Path, *, error: type[InputError] = InputError
+    path: Path, *, error: type[InputError] = InputError, what: str = "a rule file"
 ) -> tuple[object, yaml.Node | None]:
     """A rule file's (or the coverage file's) data and node tree: read as every input file is
     (bounded, UTF-8), with no aliases; `error` (RuleFileError for rule files) names the line."""
     try:
-        text = read_text(path)
+        text = read_text(path, what)
     except InputError as e:
         raise error(e.problems) from None
-    return load_yaml(text, source=str(path), aliases=False, error=error)
+    return load_yaml(text, source=str(path), aliases=False, error=error, what=what)
 
 
 def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

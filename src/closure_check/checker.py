@@ -20,7 +20,8 @@ from .facts import Facts, build_facts
 from .form import Meaning, Program
 from .record import Record
 from .report import Report
-from .rulefile import Messages, RuleSet
+from .rulefile import RuleSet
+from .rulefile.messages import Messages
 from .verdict import Failure, Fired, decide
 
 __all__ = ["Checker", "gather"]
@@ -110,6 +111,23 @@ class Checker:
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing)
 
+    def check_many(
+        self, records: Sequence[Record], *, as_of: Sequence[date]
+    ) -> list[Report | EngineError]:
+        """`check` for several records at once, each as of its own date, in one engine session
+        (the decision service checks requests that arrive together so): for each record its
+        full report, or the EngineError it met."""
+        facts = [build_facts(record, self.terms) for record in records]
+        answers = self.engine.run_many([f.facts for f in facts])
+        return [
+            firings
+            if isinstance(firings, EngineError)
+            else self._report(record, record_facts, firings, day, True)
+            for record, record_facts, firings, day in zip(
+                records, facts, answers, as_of, strict=True
+            )
+        ]
+
     def check_failing(self, record: Record, *, as_of: date) -> Report | None:
         """Check one record for an audit, which keeps nothing of a record in which nothing
         fails: None for such a record, otherwise the report `check(..., explain_passing=False)`
@@ -123,7 +141,8 @@ class Checker:
         self, records: Sequence[Record], *, as_of: date
     ) -> list[Report | EngineError | None]:
         """`check_failing` for several records at once, in one engine session (see
-        engine.run_many): for each record its report, None, or the EngineError it met.
+        engine/session.py, `Engine.run_many`): for each record its report, None, or the
+        EngineError it met.
 
         One engine run, of every rule. Splitting the rules into two rulesets (the failing rules
         first, the rest only for records that fail) was faster, but the engine's C core crashed

@@ -255,17 +255,23 @@ class Pool(Generic[T, A]):
         self._selector.register(w.conn.fileno(), selectors.EVENT_READ, w)
         self._selector.register(w.process.sentinel, selectors.EVENT_READ, w)
 
+    def watch(self, fileobj: int) -> None:
+        """Also end `wait` when `fileobj` can be read (a service: a request came in while every
+        worker was busy). The caller drains it."""
+        self._selector.register(fileobj, selectors.EVENT_READ, None)
+
     def give(self, w: Worker[T], tasks: list[T]) -> None:
         """Send a chunk of tasks to a worker (an idle one: it answers in order)."""
         w.pending.extend(tasks)
         with contextlib.suppress(OSError):  # if it died, its sentinel says so in `wait`
             w.conn.send(tasks)
 
-    def wait(self) -> list[tuple[T, A]]:
-        """Wait until a worker answers or dies; each task answered since, with its answer (for a
-        task a worker died on, `crashes.answer`'s). A dead worker is replaced."""
+    def wait(self, timeout: float | None = None) -> list[tuple[T, A]]:
+        """Wait until a worker answers or dies (or `timeout` seconds pass, or a `watch`ed file
+        can be read); each task answered since, with its answer (for a task a worker died on,
+        `crashes.answer`'s). A dead worker is replaced."""
         answered: list[tuple[T, A]] = []
-        ready = {key.data for key, _ in self._selector.select()}
+        ready = {key.data for key, _ in self._selector.select(timeout)}
         for w in self.workers[:]:
             if w not in ready:
                 continue

@@ -15,6 +15,7 @@ from .audit import audit
 from .check import check, schema
 from .policy import rules_coverage, scenarios
 from .rules import rules
+from .serve import serve
 from .verify import verify
 
 
@@ -26,5 +27,5 @@ def main() -> None:
 
 
 rules.add_command(rules_coverage)
-for command in (check, schema, rules, scenarios, audit, verify):
+for command in (check, schema, rules, scenarios, audit, verify, serve):
     main.add_command(command)

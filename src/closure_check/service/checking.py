@@ -1,0 +1,222 @@
+"""`Checking`: the server's side of its worker processes. The event loop hands each request's
+body to `check`, which waits for its answer; a dispatcher thread gives the requests to the
+workers (pool.Pool) and hands each answer back. Requests that arrive together go to a worker
+together and are checked in one engine session (up to `engine.BATCH`), as the audit checks 16
+records at a time; a lone request waits at most `GATHER` seconds for company.
+
+An engine crash costs the request it was checking (`NotChecked`, a 500): the pool restarts the
+worker and gives the other requests it held out again."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import threading
+import time
+from collections import deque
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Final, Literal
+
+from ..errors import EngineError, InputError
+from ..report import Report
+from .work import Answer, Job, handle, rules_version
+
+__all__ = ["GATHER", "Checking", "NotChecked", "Overloaded"]
+
+#: how long a request that finds a worker idle waits for others to be checked with it
+GATHER: Final = 0.001
+
+
+class NotChecked(Exception):
+    """The record was not checked: the engine failed or its worker process died (a 500)."""
+
+
+class Overloaded(Exception):
+    """Too many requests are being checked already (a 503): try again after `retry_after`."""
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__("too many requests are being checked at once")
+        self.retry_after = retry_after
+
+
+def _crashed(job: Job, how: str) -> Answer:
+    return ("crashed", how)
+
+
+def _alone(job: Job) -> Job:
+    return Job(job.seq, job.body, job.fmt, job.as_of, job.source, alone=True)
+
+
+def _start_checker(rules_dir: Path | None) -> object:
+    from ..api import checker_for
+
+    return checker_for(rules_dir)
+
+
+class Checking:
+    """Workers checking the requests' records. `start` them (in the lifespan), then `check`."""
+
+    def __init__(
+        self, *, workers: int, rules_dir: Path | None, max_concurrent: int, timeout: float
+    ) -> None:
+        self._size = workers
+        self._rules_dir = rules_dir
+        self._max = max_concurrent
+        self._timeout = timeout
+        self._seq = itertools.count()
+        self._inbox: deque[tuple[Job, float]] = deque()
+        self._lock = threading.Lock()
+        self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[Answer]]] = {}
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        self._stopping = False
+        self._ready = threading.Event()
+        self._broken: str | None = None
+        self._thread: threading.Thread | None = None
+        self.in_flight = 0
+
+    @property
+    def ready(self) -> bool:
+        """Whether a worker has loaded the rules and can check."""
+        return self._ready.is_set() and self._broken is None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="closure-check-dispatch")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
+
+    async def check(
+        self, body: bytes, *, fmt: Literal["json", "yaml"], as_of: date, source: str
+    ) -> Report:
+        """The report `check` gives for `body`; InputError (value-free problems), NotChecked
+        or Overloaded."""
+        if self.in_flight >= self._max:
+            raise Overloaded()
+        if not self.ready:
+            raise Overloaded(retry_after=2)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answer] = loop.create_future()
+        job = Job(next(self._seq), body, fmt, as_of, source)
+        self.in_flight += 1
+        try:
+            with self._lock:
+                self._waiting[job.seq] = (loop, future)
+                self._inbox.append((job, time.monotonic()))
+            self._wake()
+            try:
+                kind, value = await asyncio.wait_for(future, self._timeout)
+            except TimeoutError:
+                raise Overloaded(retry_after=5) from None
+        finally:
+            self.in_flight -= 1
+            with self._lock:
+                self._waiting.pop(job.seq, None)
+        if kind == "report":
+            assert isinstance(value, Report)
+            return value
+        if kind == "invalid":
+            raise InputError(value)
+        raise NotChecked(str(value))
+
+    def _answer(self, seq: int, answer: Answer) -> None:
+        with self._lock:
+            waiting = self._waiting.pop(seq, None)
+        if waiting is None:  # it gave up waiting (the time limit)
+            return
+        loop, future = waiting
+
+        def settle() -> None:
+            if not future.done():
+                future.set_result(answer)
+
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+            loop.call_soon_threadsafe(settle)
+
+    def _run(self) -> None:
+        """The dispatcher thread: the pool, fed from the inbox."""
+        from ..engine import BATCH
+        from ..pool import Crashes, Pool, Work
+
+        work: Work[object, Job, Answer] = Work(
+            start=partial(_start_checker, self._rules_dir),
+            handle=handle,  # type: ignore[arg-type]
+            hello=rules_version,  # type: ignore[arg-type]
+        )
+        try:
+            pool = Pool(
+                work,
+                Crashes(answer=_crashed, isolate=_alone),
+                size=self._size,
+                preload=["closure_check.service.work"],
+            )
+        except Exception as exc:  # pragma: no cover - the fork server could not start
+            self._broken = type(exc).__name__
+            return
+        pool.watch(self._wake_r)
+        try:
+            while not self._stopping:
+                timeout = self._feed(pool, BATCH)
+                try:
+                    answered = pool.wait(timeout)
+                except EngineError as exc:  # workers that cannot start: not ready any more
+                    self._broken = str(exc)
+                    self._fail_all()
+                    return
+                with contextlib.suppress(BlockingIOError, OSError):
+                    os.read(self._wake_r, 4096)
+                if any(w.ready for w in pool.workers):
+                    self._ready.set()
+                for job, answer in answered:
+                    self._answer(job.seq, answer)
+        finally:
+            pool.close(graceful=False)
+            self._fail_all()
+
+    def _feed(self, pool: object, batch: int) -> float | None:
+        """Give the waiting jobs to idle workers; how long `wait` may sleep (the rest of a
+        gathering window), or None."""
+        from ..pool import Pool
+
+        assert isinstance(pool, Pool)
+        for w in pool.workers:
+            if w.pending:
+                continue
+            jobs: list[Job] = []
+            while pool.retry and len(jobs) < batch:
+                jobs.append(pool.retry.popleft())
+            if not jobs:
+                with self._lock:
+                    if not self._inbox:
+                        break
+                    oldest = self._inbox[0][1]
+                    wait = oldest + GATHER - time.monotonic()
+                    if len(self._inbox) < batch and wait > 0:
+                        return wait
+                    while self._inbox and len(jobs) < batch:
+                        jobs.append(self._inbox.popleft()[0])
+            pool.give(w, jobs)
+        return None
+
+    def _fail_all(self) -> None:
+        with self._lock:
+            seqs = list(self._waiting)
+            self._inbox.clear()
+        for seq in seqs:
+            self._answer(seq, ("fault", "the checking processes stopped"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -38,11 +39,13 @@ class Server:
     process: subprocess.Popen[bytes]
     out: Path
     err: Path
+    verify: ssl.SSLContext | bool = True
 
     def logs(self) -> str:
         return self.out.read_text(errors="replace") + self.err.read_text(errors="replace")
 
     def client(self, **kwargs: object) -> httpx.Client:
+        kwargs.setdefault("verify", self.verify)
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
     def workers(self) -> list[int]:
@@ -84,6 +87,10 @@ def serving(
             env={**os.environ, **(env or {})},
         )
     server = Server(f"http://127.0.0.1:{port}", process, out, err)
+    if "--tls-cert" in args:  # trust the test's own certificate, and nothing else
+        cert = args[args.index("--tls-cert") + 1]
+        server.url = f"https://127.0.0.1:{port}"
+        server.verify = ssl.create_default_context(cafile=cert)
     try:
         if ready:
             _wait_ready(server)
@@ -103,7 +110,8 @@ def _wait_ready(server: Server) -> None:
         if server.process.poll() is not None:
             raise AssertionError(f"the server stopped: {server.logs()[-3000:]}")
         try:
-            if httpx.get(server.url + "/health/ready", timeout=2).status_code == 200:
+            answer = httpx.get(server.url + "/health/ready", timeout=2, verify=server.verify)
+            if answer.status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -184,3 +185,64 @@ def test_a_worker_killed_while_it_checks_a_request_costs_that_request_only(
         again = c.post("/v1/check", content=RECORD, params=QUERY, headers=JSON)
         assert again.status_code == 200
     assert "Traceback" not in server.logs()
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made for this test only."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_behind_tls_it_checks_over_https_and_a_plain_http_request_is_not_answered(
+    tmp_path: Path,
+) -> None:
+    cert, key = _certificate(tmp_path)
+    with serving(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key)) as server:
+        assert server.url.startswith("https://")
+        with server.client() as client:
+            body = (EXAMPLES / "clean-pass.json").read_bytes()
+            answer = client.post(
+                "/v1/check", content=body, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 200
+            assert answer.json()["verdict"] == "pass"
+        plain = server.url.replace("https://", "http://")
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(plain + "/health/live", timeout=5)
+
+
+def test_with_a_tokens_file_the_check_page_asks_for_a_token_with_the_check_scope(
+    tmp_path: Path,
+) -> None:
+    """A browser sends no bearer header: the form's own token field takes its place, so the
+    page is no way around the tokens."""
+    import re
+
+    tokens = tmp_path / "tokens.json"
+    worker = make_token(tokens, "duty-team", "check")
+    audit_only = make_token(tokens, "auditors", "audit")
+    record = (EXAMPLES / "clean-pass.json").read_text(encoding="utf-8")
+    with serving(tmp_path, "--tokens", str(tokens)) as server, server.client() as client:
+
+        def submit(token: str) -> httpx.Response:
+            page = client.get("/")
+            assert 'name="access_token"' in page.text
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert found
+            fields = {"csrf_token": found.group(1), "record": record, "format": "json",
+                      "as_of": AS_OF.isoformat(), "access_token": token}  # fmt: skip
+            return client.post("/check-page", data=fields, files={"file": ("", b"")})
+
+        assert submit("").status_code == 401
+        assert submit("not-a-token").status_code == 401
+        assert submit(audit_only).status_code == 403
+        answer = submit(worker)
+        assert answer.status_code == 200, answer.text[:500]
+        assert worker not in server.logs() and audit_only not in server.logs()

@@ -1,0 +1,149 @@
+"""The check page in a real browser: Debian's Chromium, headless, driven by playwright, against
+the real `closure-check serve` on a free loopback port. A worker uploads a record and reads its
+report, with JavaScript on and off; a child named like a script runs nothing.
+
+Never a downloaded browser (see test_browser.py): skipped on a workstation without
+/usr/bin/chromium or playwright, failed when CI is set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import AS_OF, EXAMPLES
+from .test_browser import ARGS, CHROMIUM, SCRIPT_NAME, _unavailable
+from .test_serve_page import CHILD_J, Server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable("Debian's chromium is not installed at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page with everything that should never happen on it recorded: dialogs, script errors,
+    console errors (a CSP violation is one) and requests to anywhere but the server."""
+
+    def __init__(self, context: Any, server: Server) -> None:
+        self.page = context.new_page()
+        self.dialogs: list[str] = []
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+        self.page.on(
+            "console", lambda m: self.problems.append(m.text) if m.type == "error" else None
+        )
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.server = server
+
+    def open_form(self) -> Any:
+        self.page.goto(self.server.url + "/")
+        assert self.page.title() == "Check a record before closing"
+        self.page.fill("#as_of", AS_OF.isoformat())
+        return self.page
+
+    def submit(self) -> Any:
+        with self.page.expect_navigation():
+            self.page.click("#check")
+        return self.page
+
+    def nothing_went_wrong(self, *, answered: int = 200) -> None:
+        """No dialog, no script or policy error, nothing fetched from elsewhere. (Chromium logs
+        an answer that is not a 200, such as a 422, as an error of its own: that one is meant.)"""
+        meant = f"the server responded with a status of {answered}"
+        assert self.dialogs == []
+        assert [p for p in self.problems if answered == 200 or meant not in p] == []
+        assert all(u.startswith(self.server.url + "/") for u in self.requests), self.requests
+
+
+def _upload_child_j_and_read_the_report(watched: Watched) -> None:
+    page = watched.open_form()
+    page.set_input_files("#file", str(CHILD_J))
+    page = watched.submit()
+    assert page.url == watched.server.url + "/check-page"
+    assert page.title() == "Assessment IA-2008-0613-CJ: FAIL"
+    verdict = page.inner_text(".verdict")
+    assert "Fails: do not complete or close this assessment yet." in verdict
+    record = json.loads(CHILD_J.read_text(encoding="utf-8"))
+    names = [c["name"] for c in record["children"]]
+    text = page.inner_text("main")
+    assert any(name in text for name in names), names
+    assert page.locator("section.rule.fail").count() >= 1
+    # The way back to the form, for the next record.
+    page.click("text=Check another record")
+    assert page.title() == "Check a record before closing"
+    watched.nothing_went_wrong()
+
+
+def test_a_worker_uploads_a_record_and_reads_its_report(browser: Any, server: Server) -> None:
+    context = browser.new_context()
+    _upload_child_j_and_read_the_report(Watched(context, server))
+    context.close()
+
+
+def test_with_javascript_off_the_form_still_checks_a_record(browser: Any, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    _upload_child_j_and_read_the_report(Watched(context, server))
+    context.close()
+
+
+def test_a_child_named_like_a_script_is_shown_as_text_and_runs_nothing(
+    browser: Any, server: Server
+) -> None:
+    data = json.loads((EXAMPLES / "fail-child-seen-by-video.json").read_text(encoding="utf-8"))
+    data["children"][0]["name"] = SCRIPT_NAME
+    context = browser.new_context()
+    watched = Watched(context, server)
+    page = watched.open_form()
+    page.fill("#record", json.dumps(data, indent=2))
+    page = watched.submit()
+    assert page.title().endswith(": FAIL")
+    assert SCRIPT_NAME in page.inner_text("main")
+    assert page.locator("main script").count() == 0
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
+    watched.nothing_went_wrong()
+    context.close()
+
+
+def test_an_invalid_record_shows_its_problems_by_field_in_the_browser(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
+    data = json.loads(CHILD_J.read_text(encoding="utf-8"))
+    data["children"][0]["born_on"] = SCRIPT_NAME
+    path = tmp_path / "invalid.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    context = browser.new_context(java_script_enabled=False)
+    watched = Watched(context, server)
+    page = watched.open_form()
+    page.set_input_files("#file", str(path))
+    page = watched.submit()
+    row = page.locator('tr.problem[data-path="children[0].born_on"]')
+    assert row.count() == 1
+    assert "child 1 › born on" in row.inner_text()
+    assert SCRIPT_NAME not in page.inner_text("body")
+    # The form is there again, ready for the corrected record.
+    assert page.locator("#file").count() == 1
+    watched.nothing_went_wrong(answered=422)
+    context.close()

@@ -243,7 +243,7 @@ def _routes(app: FastAPI) -> None:
             "body": body,
         }
         try:
-            report = await request.app.state.checking.check(
+            checked = await request.app.state.checking.check(
                 body, fmt=fmt, as_of=as_of, source="request"
             )
         except InputError:
@@ -252,8 +252,8 @@ def _routes(app: FastAPI) -> None:
         except NotChecked:
             decisions.write(**log, outcome="not_checked")
             raise
-        decisions.write(**log, outcome=report.verdict, report=report)
-        return _json_response(report.to_json())
+        decisions.write(**log, outcome=checked.verdict, checked=checked)
+        return _json_response(checked.json)
 
     @app.post("/v1/audit", response_class=Response, summary="Audit records (JSON Lines)")
     async def audit(request: Request) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import os
 import threading
@@ -22,8 +23,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from ..errors import EngineError, InputError
-from ..report import Report
-from .work import Answer, Job, handle, rules_version
+from .work import Answer, Checked, Job, handle, rules_version
 
 __all__ = ["GATHER", "Checking", "NotChecked", "Overloaded"]
 
@@ -48,7 +48,7 @@ def _crashed(job: Job, how: str) -> Answer:
 
 
 def _alone(job: Job) -> Job:
-    return Job(job.seq, job.body, job.fmt, job.as_of, job.source, alone=True)
+    return dataclasses.replace(job, alone=True)
 
 
 def _start_checker(rules_dir: Path | None) -> object:
@@ -103,17 +103,23 @@ class Checking:
             os.write(self._wake_w, b"x")
 
     async def check(
-        self, body: bytes, *, fmt: Literal["json", "yaml"], as_of: date, source: str
-    ) -> Report:
-        """The report `check` gives for `body`; InputError (value-free problems), NotChecked
-        or Overloaded."""
+        self,
+        body: bytes,
+        *,
+        fmt: Literal["json", "yaml"],
+        as_of: date,
+        source: str,
+        want_report: bool = False,
+    ) -> Checked:
+        """The report `check` gives for `body` (its JSON; the Report too with `want_report`);
+        InputError (value-free problems), NotChecked or Overloaded."""
         if self.in_flight >= self._max:
             raise Overloaded()
         if not self.ready:
             raise Overloaded(retry_after=2)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
-        job = Job(next(self._seq), body, fmt, as_of, source)
+        job = Job(next(self._seq), body, fmt, as_of, source, want_report=want_report)
         self.in_flight += 1
         try:
             with self._lock:
@@ -129,7 +135,7 @@ class Checking:
             with self._lock:
                 self._waiting.pop(job.seq, None)
         if kind == "report":
-            assert isinstance(value, Report)
+            assert isinstance(value, Checked)
             return value
         if kind == "invalid":
             raise InputError(value)

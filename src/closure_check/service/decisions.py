@@ -15,7 +15,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from ..report import Report
+from .work import Checked
 
 __all__ = ["DecisionLog"]
 
@@ -59,7 +59,7 @@ class DecisionLog:
         rules_version: str,
         body: bytes,
         outcome: str,
-        report: Report | None = None,
+        checked: Checked | None = None,
     ) -> None:
         """One decision: `outcome` is the verdict (pass, fail) or why there is none (invalid,
         not_checked, audit)."""
@@ -71,9 +71,9 @@ class DecisionLog:
             "token": token,
             "rules_version": rules_version,
             "body_sha256": hashlib.sha256(body).hexdigest(),
-            "assessment": self.pseudonym(report.assessment_id) if report else "",
-            "verdict": report.verdict if report else outcome,
-            "failing_rules": [r.rule for r in report.failed_rules] if report else [],
+            "assessment": self.pseudonym(checked.assessment_id) if checked else "",
+            "verdict": checked.verdict if checked else outcome,
+            "failing_rules": list(checked.failing_rules) if checked else [],
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:

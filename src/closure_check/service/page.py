@@ -393,9 +393,10 @@ async def _answer(request: Request, form: FormData) -> Response:
     body, named, source = chosen
     checking: Any = request.app.state.checking
     try:
-        report = await checking.check(
-            body, fmt=_format(form, named, body), as_of=as_of, source=source
+        checked = await checking.check(
+            body, fmt=_format(form, named, body), as_of=as_of, source=source, want_report=True
         )
+        report = checked.report
     except InputError as e:
         return _form_page(request, problems=_shown(e.problems), status=422)
     except Overloaded as e:

@@ -21,11 +21,12 @@ from ..engine import BATCH, EngineError
 from ..errors import InputError, Problem
 from ..pool import IDLE, IN_BATCH, Current
 from ..record import Record, parse_record
+from ..report import Report
 from ..sources import decode, decode_utf8
 from ..sources.json import walk
 from .problems import value_free
 
-__all__ = ["Answer", "Job", "handle", "rules_version"]
+__all__ = ["Answer", "Checked", "Job", "handle", "rules_version"]
 
 #: seconds a worker waits before each chunk: for tests only (a request in flight long enough
 #: to kill its worker, or enough of them at once to reach the concurrency cap)
@@ -43,9 +44,23 @@ class Job:
     source: str
     #: checked in an engine session of its own: a worker died in a batch it was in
     alone: bool = False
+    #: the check page wants the Report itself (to write it as HTML), not only its JSON
+    want_report: bool = False
 
 
-#: ("report", Report) | ("invalid", [Problem]) | ("fault", why) | ("crashed", how)
+@dataclass(frozen=True)
+class Checked:
+    """A checked request's answer, made in the worker: its JSON report ready to send (the
+    event loop only sends it), what the decision log needs, and the Report when asked for."""
+
+    json: str
+    assessment_id: str
+    verdict: str
+    failing_rules: tuple[str, ...]
+    report: Report | None = None
+
+
+#: ("report", Checked) | ("invalid", [Problem]) | ("fault", why) | ("crashed", how)
 Answer = tuple[str, Any]
 
 
@@ -80,7 +95,11 @@ def _reports(checker: Checker, jobs: list[Job], records: list[Record]) -> list[A
             out.append(("fault", str(report)))
             continue
         digest = hashlib.sha256(job.body).hexdigest()
-        out.append(("report", dataclasses.replace(report, input_sha256=digest)))
+        report = dataclasses.replace(report, input_sha256=digest)
+        failing = tuple(r.rule for r in report.failed_rules)
+        kept = report if job.want_report else None
+        checked = Checked(report.to_json(), report.assessment_id, report.verdict, failing, kept)
+        out.append(("report", checked))
     return out
 
 

@@ -45,8 +45,9 @@ from pytest_bdd import given, parsers, then, when
 from closure_check import policy
 from closure_check.api import checker_for
 from closure_check.checker import Checker
+from closure_check.dated import pinned
 from closure_check.errors import InputError, RuleFileError
-from closure_check.record import RECORD_FORMAT, parse_record
+from closure_check.record import RECORD_FORMAT, RECORD_FORMAT_1_1, parse_record
 from closure_check.report import Finding, Report, RuleResult
 from closure_check.rulefile import load_rules
 
@@ -392,6 +393,8 @@ class Case:
         self.decision = Decision()
         self._report: Report | None = None
         self._refused: InputError | None = None
+        self.rules_on: str | None = None  # effective dates: "Given the rules in force on DATE"
+        self.judgements: list[dict[str, Any]] = []  # judgements: "Given B. Manager, ... accepted"
 
     # -- describing the record
 
@@ -546,7 +549,9 @@ class Case:
             "children": [child_record(c) for c in self.children],
             "people": [
                 {"id": ids[a.name], "name": a.name, "relationship": a.relationship,
-                 "parent_of": [ref(c, f"{a.name}'s children") for c in a.parent_of],
+                 # no parent_of (not an empty one, an input error since 1.1): every child's parent
+                 **({"parent_of": [ref(c, f"{a.name}'s children") for c in a.parent_of]}
+                    if a.parent_of else {}),
                  "supporting": a.supporting, "considered": a.considered}
                 for a in self.adults
             ],
@@ -571,6 +576,9 @@ class Case:
                 "notified": [{"agency": a, "on": on} for a, on in cl.notified],
                 "notification_decision": cl.decision,
             }  # fmt: skip
+        if self.judgements:  # judgements (record format 1.1)
+            record["format"] = RECORD_FORMAT_1_1
+            record["judgements"] = [judgement_record(j, ids) for j in self.judgements]
         return record
 
     # -- checking it
@@ -584,6 +592,8 @@ class Case:
         except InputError as e:
             self._refused = e
             return
+        if self.rules_on is not None:  # effective dates: the versions in force on that date
+            checker = pinned(checker, date.fromisoformat(self.rules_on))
         self._report = checker.check(record, as_of=record.completed_on)
 
     @property
@@ -1538,6 +1548,72 @@ def _(case: Case, datatable: list[list[str]]) -> None:
 
 
 # =============================================================================================
+# == Given: the rules in force (effective dates) ==
+# =============================================================================================
+
+
+@given(_p("the rules in force on {date:Date}"))
+def _(case: Case, date: str) -> None:
+    """Check the record by the version of each rule in force on this date (rule files with
+    `effective: {from, until}`), whatever its completion date. Without this step a record is
+    checked by the versions in force on its completion date. For rules without effective dates
+    it changes nothing.
+
+    Example:
+        Given the rules in force on 2027-04-01
+    """
+    case.rules_on = date
+
+
+# =============================================================================================
+# == Given: professional judgements (record format 1.1; the judgements helper's section) ==
+# =============================================================================================
+
+PLACEHOLDERS["judge"] = "the name of the person who made the judgement"
+
+
+def judgement_record(j: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """A judgement as the record format writes it: its subject named by id, "assessment" for
+    the assessment, an agency by its name."""
+    subject = "assessment" if j["name"] == "the assessment" else ids.get(j["name"], j["name"])
+    out = {"rule": j["rule"], "subject": subject, "on": j["on"], "reason": j["reason"],
+           "by": {"id": "J-" + re.sub(r"\W+", "-", j["judge"]), "name": j["judge"],
+                  "role": j["role"]}}  # fmt: skip
+    if j.get("expires_on"):
+        out["expires_on"] = j["expires_on"]
+    return out
+
+
+@given(_p('{judge}, {role}, accepted the finding of {rule:RuleId} for {name} on {date:Date} '
+          'because "{text:Text}"'))  # fmt: skip
+def _(case: Case, judge: str, role: str, rule: str, name: str, date: str, text: str) -> None:
+    """A professional judgement recorded against the finding of a rule for one subject (a
+    child, an adult, an agency, or "the assessment"): who made it, in what role, when, and why
+    in their words. It counts only if it applies (rules.md, Judgements).
+
+    Example:
+        Given Jo, a manager, accepted the finding of child-seen for Noor on 2025-02-20 because "x"
+    """
+    case.started()
+    case.judgements.append(
+        {"judge": judge, "role": ROLE.value(role), "rule": rule, "name": name, "on": date,
+         "reason": text}
+    )  # fmt: skip
+
+
+@given(_p("that judgement expires on {date:Date}"))
+def _(case: Case, date: str) -> None:
+    """The last day on which the judgement just described applies.
+
+    Example:
+        Given that judgement expires on 2025-06-30
+    """
+    if not case.judgements:
+        raise ScenarioError('describe the judgement first ("Given ..., accepted the finding ...")')
+    case.judgements[-1]["expires_on"] = date
+
+
+# =============================================================================================
 # == When ==
 # =============================================================================================
 
@@ -1682,4 +1758,80 @@ def _(case: Case, rule: str, name: str, text: str) -> None:
         raise Mismatch(
             f'expected the finding of rule {rule} for {name} to say "{text}", but it says: '
             f'"{found.message}"'
+        )
+
+
+# == Then: professional judgements (the judgements helper's section) ==
+
+
+@then(_p("rule {rule:RuleId} is accepted for {subjects}"))
+@asserts("accepted")
+def _(case: Case, rule: str, subjects: str) -> None:
+    """The rule's findings for exactly these subjects fail but are accepted by a judgement that
+    applies, and no finding of the rule still fails: the rule's status is accepted.
+
+    Example:
+        Then rule supporting-adults-checked is accepted for Eve
+    """
+    result = case.result(rule)
+    expected = _names(subjects, [f.name for f in result.findings])
+    accepted = _finding_names(result, "accepted")
+    if result.status != "accepted" or sorted(accepted) != sorted(expected):
+        raise Mismatch(
+            f"expected rule {rule} to be accepted for {_show(expected)} (and only for them), "
+            f"but it is {result.status}, accepted for {_show(accepted)}.\n{_decided(result)}"
+        )
+
+
+def _judgement(case: Case, rule: str, name: str) -> dict[str, Any]:
+    report = case.report
+    for i, j in enumerate(case.judgements):
+        if j["rule"] == rule and j["name"] == name:
+            return dict(report.judgements[i])
+    raise ScenarioError(f"the scenario has no judgement on rule {rule} for {name}")
+
+
+@then(_p("the judgement on rule {rule:RuleId} for {name} applies"))
+def _(case: Case, rule: str, name: str) -> None:
+    """The judgement applies: the finding it answers is accepted.
+
+    Example:
+        Then the judgement on rule child-seen-alone for Noor applies
+    """
+    j = _judgement(case, rule, name)
+    if j["outcome"] != "applied":
+        raise Mismatch(
+            f"expected the judgement on rule {rule} for {name} to apply, but it is "
+            f"{j['outcome']}: {j.get('why', '')}"
+        )
+
+
+@then(_p('the judgement on rule {rule:RuleId} for {name} does not apply: "{text:Text}"'))
+def _(case: Case, rule: str, name: str, text: str) -> None:
+    """The judgement does not apply, and why contains these words: the finding still fails.
+
+    Example:
+        Then the judgement on rule child-seen for Noor does not apply: "allows no judgement"
+    """
+    j = _judgement(case, rule, name)
+    if j["outcome"] != "not_applied" or text.lower() not in j.get("why", "").lower():
+        raise Mismatch(
+            f'expected the judgement on rule {rule} for {name} not to apply because "{text}", '
+            f"but it is {j['outcome']}{': ' + j['why'] if j.get('why') else ''}"
+        )
+
+
+@then(_p("the judgement on rule {rule:RuleId} for {name} is stale"))
+def _(case: Case, rule: str, name: str) -> None:
+    """The judgement's finding does not fail (it passes, or the rule does not apply): the
+    judgement is stale, shown but never counted.
+
+    Example:
+        Then the judgement on rule child-seen for Noor is stale
+    """
+    j = _judgement(case, rule, name)
+    if j["outcome"] != "stale":
+        raise Mismatch(
+            f"expected the judgement on rule {rule} for {name} to be stale, but it is "
+            f"{j['outcome']}"
         )

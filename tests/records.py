@@ -203,6 +203,8 @@ def random_record(rng: random.Random, n: int = 0) -> Data:
         p: Data = {"id": pid, "name": f"Adult {pid}", "relationship": rng.choice(RELATIONSHIPS)}
         if child_ids and rng.random() < 0.6:
             p["parent_of"] = rng.sample(child_ids, rng.randrange(0, len(child_ids) + 1))
+            if not p["parent_of"] and p["relationship"] in ("mother", "father", "parent"):
+                del p["parent_of"]  # an empty one is an input error since 1.1: every child's
         if rng.random() < 0.3:
             p["supporting"] = rng.random() < 0.7
         t = text()

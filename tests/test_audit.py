@@ -93,7 +93,7 @@ def test_auditing_the_examples_exits_1_and_writes_all_three_outputs_readable_by_
     assert result.exit_code == 1, result.output
     for path in outputs(folder):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert "25 records read, 9 passed, 10 failed, 6 invalid" in result.stdout
+    assert "29 records read, 11 passed, 12 failed, 6 invalid" in result.stdout
     assert "Wrote " in result.stdout
 
 
@@ -139,7 +139,10 @@ def test_each_exception_is_a_failing_rule_of_its_record_and_only_failing_reports
         e["id"] for e in ENTRIES if e["verdict"] == "fail"
     )
     assert all(r["verdict"] == "fail" for r in data["reports"])
-    assert [row["fingerprint"] for row in rows] == [e["fingerprint"] for e in data["exceptions"]]
+    failing_rows = [row for row in rows if row["finding"] == "fails"]  # then the accepted (1.1)
+    assert [row["fingerprint"] for row in failing_rows] == [
+        e["fingerprint"] for e in data["exceptions"]
+    ]
     summary = data["summary"]
     assert (
         summary["exceptions"] == len(data["exceptions"]) == summary["blocker"] + summary["advisory"]
@@ -162,7 +165,7 @@ def test_the_html_report_shows_the_counts_and_one_row_per_exception(examples_aud
     _, data, page, _, _ = examples_audit
     for name in ("read", "passed", "failed", "invalid"):
         assert f'id="count-{name}">{data[name]}<' in page
-    assert page.count("data-fingerprint=") == len(data["exceptions"])
+    assert page.count("data-fingerprint=") == len(data["exceptions"]) + len(data["accepted"])
     assert "http://" not in page and "https://" not in page  # nothing from the network
     assert "@media print" in page
     assert '<th scope="col">' in page and "<caption>" in page
@@ -279,7 +282,7 @@ def test_one_worker_and_two_workers_write_byte_identical_json(tmp_path: Path) ->
         assert result.exit_code == 1
         written.append(j.read_bytes())
     assert written[0] == written[1]
-    assert json.loads(written[0])["read"] == 85
+    assert json.loads(written[0])["read"] == 89
 
 
 #: The record whose check kills the worker process, as a segfault in the engine would.
@@ -404,6 +407,7 @@ def test_two_audits_with_one_record_fixed_in_between_show_that_exception_as_reso
         "as_of": "2025-06-30",
         "new": 1,
         "persisting": 3,
+        "accepted": 0,
         "resolved": 1,
         "not_rechecked": 1,
     }
@@ -567,8 +571,10 @@ def test_the_lists_are_spooled_in_a_private_folder_that_closing_the_audit_remove
     folder = result._folder.path
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert sorted(p.name for p in folder.iterdir()) == [
+        "accepted.spool",
         "errors.spool",
         "exceptions.spool",
+        "judgements_to_review.spool",
         "not_rechecked.spool",
         "reports.spool",
         "resolved.spool",

@@ -93,10 +93,12 @@ def test_the_exception_report_works_in_headless_chromium(
     for name, value in (("read", c.read), ("passed", c.passed), ("failed", c.failed),
                         ("invalid", c.invalid)):  # fmt: skip
         assert page.inner_text(f"#count-{name}").split()[0] == str(value)
-    assert (c.read, c.passed, c.failed, c.invalid) == (26, 9, 11, 6)
+    assert (c.read, c.passed, c.failed, c.invalid) == (30, 11, 13, 6)  # 4 judgement examples (1.1)
+    # one row per exception, then one per finding accepted by a judgement (1.1)
+    everything = [*result.exceptions, *result.accepted]
     rows = page.locator("#exceptions tbody tr")
-    assert rows.count() == len(result.exceptions)
-    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+    assert rows.count() == len(everything)
+    assert page.locator("#exceptions tbody tr:visible").count() == len(everything)
     assert page.locator("#errors tbody tr").count() == c.invalid
 
     # The child named like a script is shown as that text, and nothing ran.
@@ -107,16 +109,20 @@ def test_the_exception_report_works_in_headless_chromium(
 
     # A filter hides the other rows; clearing it shows them all again.
     page.select_option("#filter-rule", "child-seen")
-    expected = sum(1 for e in result.exceptions if e["rule"] == "child-seen")
+    expected = sum(1 for e in everything if e["rule"] == "child-seen")
     assert page.locator("#exceptions tbody tr:visible").count() == expected
-    assert page.locator("#exceptions tbody tr[hidden]").count() == len(result.exceptions) - expected
-    assert page.inner_text("#shown") == f"Showing {expected} of {len(result.exceptions)} exceptions"
+    assert page.locator("#exceptions tbody tr[hidden]").count() == len(everything) - expected
+    assert page.inner_text("#shown") == f"Showing {expected} of {len(everything)} exceptions"
     team = result.exceptions[0]["team"]
     page.select_option("#filter-team", f"t:{team}")  # "t:" keeps an empty team apart
-    both = sum(1 for e in result.exceptions if e["rule"] == "child-seen" and e["team"] == team)
+    both = sum(1 for e in everything if e["rule"] == "child-seen" and e["team"] == team)
     assert page.locator("#exceptions tbody tr:visible").count() == both
     page.click("#clear-filters")
-    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+    assert page.locator("#exceptions tbody tr:visible").count() == len(everything)
+    # the accepted findings have a filter of their own
+    page.select_option("#filter-finding", "accepted")
+    assert page.locator("#exceptions tbody tr:visible").count() == len(result.accepted) > 0
+    page.click("#clear-filters")
 
     # Sorting by a column, ascending then descending, announced with aria-sort.
     header = page.locator("#exceptions thead th", has_text="Record")
@@ -154,7 +160,8 @@ def test_with_javascript_off_every_row_is_shown(
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(path.as_uri())
-    assert page.locator("#exceptions tbody tr:visible").count() == len(result.exceptions)
+    everything = len(result.exceptions) + len(result.accepted)
+    assert page.locator("#exceptions tbody tr:visible").count() == everything
     assert not page.locator("#filters").is_visible()
     assert page.locator("#exceptions thead button").count() == 0
     context.close()

@@ -43,6 +43,9 @@ def test_each_example_gets_the_verdict_worked_out_by_hand(checker: Checker, key:
     assert [r.rule for r in report.results if r.status == "not_applicable"] == entry[
         "not_applicable_rules"
     ]
+    accepted = [r.rule for r in report.results if r.status == "accepted"]
+    assert accepted == entry.get("accepted_rules", [])
+    assert [j["outcome"] for j in report.judgements] == entry.get("judgements", [])
 
 
 def test_every_example_file_is_listed_in_the_expectations() -> None:

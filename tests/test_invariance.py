@@ -91,7 +91,8 @@ def shuffled(data: Data, rng: random.Random) -> Data:
 TRICKY_IDS = ["e", "r", "s", "x", "k0", "c0", "p1", "none", "true", "null", "0", "-1", "1.0",
               "P1", "C1", "C2", "P2", "Ω", "José", "id with space", "\U0001f600", "zz",
               "A"]  # fmt: skip
-TRICKY_AGENCIES = ["health visiting", "Health Visiting ", "GP", "0", "none", "e", "Ärzte",
+# distinct as agency names are compared, ignoring case and spaces (1.1)
+TRICKY_AGENCIES = ["health  Visiting ", "GP", "0", "none", "e", "Ärzte",
                    "CAMHS – Riverside", "Z"]  # fmt: skip
 
 
@@ -127,6 +128,10 @@ def renamed(data: Data, rng: random.Random) -> tuple[Data, Rename]:
         a["name"] = agency_map[a["name"]]
     for n in (r.get("closure") or {}).get("notified") or []:
         n["agency"] = agency_map[n["agency"]]
+    by_key = {" ".join(a.split()).casefold(): new for a, new in agency_map.items()}
+    for j in r.get("judgements") or []:  # 1.1: a judgement names a child, adult or agency
+        s = j["subject"]
+        j["subject"] = id_map.get(s) or by_key.get(" ".join(s.split()).casefold(), s)
 
     subject_map = {**id_map, **agency_map, "assessment": "assessment"}
     return r, subject_map.__getitem__

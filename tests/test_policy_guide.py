@@ -163,3 +163,112 @@ def test_the_guide_record_fails_only_on_the_new_rule(draft: Path) -> None:
     report = Checker(rules).check(record, as_of=record.completed_on)
     assert [r.rule for r in report.failed_rules] == ["household-adults-considered"]
     assert [f.name for f in report.result("household-adults-considered").failures] == ["Lee"]
+
+
+# -- docs/policy-guide-dates.md: changing a rule from a date (effective dates, issue 13) --------
+
+DATES_GUIDE = ROOT / "docs" / "policy-guide-dates.md"
+
+
+def _follow(guide: Path, folder: Path) -> None:
+    """Do what a page of the guide marks, in `folder` (as the `draft` fixture does)."""
+    for action in guide_actions(guide.read_text(encoding="utf-8")):
+        if action.kind == "run":
+            _run_console(action.blocks[0], folder, int(action.argument.split()[-1]))
+            continue
+        target = folder / action.argument
+        assert target.suffix != ".py", "the guide must not ask for a change to Python"
+        if action.kind == "file":
+            target.write_text(action.blocks[0], encoding="utf-8")
+        elif action.kind == "append":
+            target.write_text(target.read_text(encoding="utf-8") + action.blocks[0], "utf-8")
+        else:
+            text = target.read_text(encoding="utf-8")
+            before, after = action.blocks
+            assert text.count(before) == 1, f"{action.argument} must hold exactly once:\n{before}"
+            target.write_text(text.replace(before, after), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def dated_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A draft folder with docs/policy-guide-dates.md done in it."""
+    folder = tmp_path_factory.mktemp("dated-draft")
+    shutil.copytree(ROOT / "rules", folder / "rules", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(ROOT / "features", folder / "features", ignore=shutil.ignore_patterns("__py*"))
+    _follow(DATES_GUIDE, folder)
+    return folder
+
+
+def test_the_dates_page_adds_a_version_its_scenarios_and_runs_the_commands() -> None:
+    actions = guide_actions(DATES_GUIDE.read_text(encoding="utf-8"))
+    kinds = [(a.kind, a.argument) for a in actions]
+    assert ("append", "rules/15-child-seen-alone.yaml") in kinds
+    assert ("file", "rules/15-child-seen-alone.from-2027-04-01.yaml") in kinds
+    assert ("append", "features/15-child-seen-alone.feature") in kinds
+    commands = " ".join(b for a in actions if a.kind == "run" for b in a.blocks)
+    for command in ("rules list", "rules show", "--on 2027-04-01", "closure-check scenarios"):
+        assert command in commands
+
+
+def test_following_the_dates_page_decides_a_record_by_the_version_in_force_on_each_side(
+    dated_draft: Path,
+) -> None:
+    from closure_check.api import checker_for
+
+    checker = checker_for(dated_draft / "rules")
+    data = dict(load_rules(ROOT / "rules").terms_file.example_base) | {"kind": "s47"}
+    del data["closure"]  # its notifications are dated 2024, before a decision of 2027
+    verdicts = {}
+    for day in ("2027-03-31", "2027-04-01"):
+        record = parse_record(
+            data | {"completed_on": day, "decision": data["decision"] | {"on": day}},
+            source=day,
+            as_of=FAR,
+        )
+        report = checker.check(record, as_of=FAR)
+        assert report.result("child-seen-alone").status == "fail"
+        verdicts[day] = (report.verdict, report.result("child-seen-alone").severity)
+    assert verdicts == {"2027-03-31": ("pass", "advisory"), "2027-04-01": ("fail", "blocker")}
+
+
+# -- docs/policy-guide-judgements.md: changing who may make a judgement (issue 12) -------------
+
+JUDGEMENTS_GUIDE = ROOT / "docs" / "policy-guide-judgements.md"
+
+
+@pytest.fixture(scope="module")
+def judged_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A draft folder with docs/policy-guide-judgements.md done in it (its commands run and
+    print what the page shows)."""
+    folder = tmp_path_factory.mktemp("judged-draft")
+    shutil.copytree(ROOT / "rules", folder / "rules", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(ROOT / "features", folder / "features", ignore=shutil.ignore_patterns("__py*"))
+    _follow(JUDGEMENTS_GUIDE, folder)
+    return folder
+
+
+def test_the_judgements_page_shows_a_judgement_end_to_end_and_changes_who_may_make_it() -> None:
+    actions = guide_actions(JUDGEMENTS_GUIDE.read_text(encoding="utf-8"))
+    kinds = [(a.kind, a.argument) for a in actions]
+    assert ("file", "eve.yaml") in kinds
+    assert ("change", "rules/03-supporting-adults-checked.yaml") in kinds
+    assert ("append", "features/16-judgements.feature") in kinds
+    commands = " ".join(b for a in actions if a.kind == "run" for b in a.blocks)
+    for command in ("closure-check check eve.yaml", "rules show", "closure-check scenarios"):
+        assert command in commands
+    assert "policy-guide-judgements.md" in GUIDE.read_text(encoding="utf-8")
+
+
+def test_following_the_judgements_page_lets_only_a_manager_accept_an_unchecked_adult(
+    judged_draft: Path,
+) -> None:
+    before, after = Checker(load_rules(ROOT / "rules")), Checker(load_rules(judged_draft / "rules"))
+    record = load_record(judged_draft / "eve.yaml", as_of=FAR)
+    as_of = date(2025, 6, 30)
+    assert before.check(record, as_of=as_of).verdict == "pass"
+    report = after.check(record, as_of=as_of)
+    assert report.verdict == "fail"
+    assert [j["outcome"] for j in report.judgements] == ["not_applied"]
+    managed = record.model_copy(deep=True)
+    managed.judgements[0].by.role = "manager"
+    assert after.check(managed, as_of=as_of).verdict == "pass"

@@ -57,6 +57,12 @@ with warnings.catch_warnings():
 
 T = TypeVar("T")
 
+
+def agency_key(name: str) -> str:
+    """Agency names are compared ignoring case and runs of whitespace (record-format.md, 1.1)."""
+    return " ".join(name.split()).casefold()
+
+
 BASE = date(2024, 3, 1)
 AS_OF = date(2025, 6, 30)  # every generated date is before this: later dates are invalid
 
@@ -284,7 +290,8 @@ def build_record(g: Genes, diligent: bool | None = None) -> dict[str, Any]:
     for added to it (`make_diligent`), so it must pass every blocker."""
     kind = g.choice(KINDS)
     started = g.int(0, 12)
-    completed = started + (g.int(0, 70) if not g.one_in(16) else -1)
+    # completion on the start day at the earliest: earlier is an input error since 1.1
+    completed = started + (g.int(0, 70) if not g.one_in(16) else 0)
 
     def when() -> str:
         # Often exactly on, or a day either side of, a boundary of the assessment.
@@ -348,6 +355,12 @@ def build_record(g: Genes, diligent: bool | None = None) -> dict[str, Any]:
         }
         listed = sorted(set(g.sublist(child_ids)))
         g.maybe(person, "parent_of", lambda listed=listed: listed, null=False)
+        if person.get("parent_of") == [] and person["relationship"] in (
+            "mother",
+            "father",
+            "parent",
+        ):
+            del person["parent_of"]  # a parent's empty parent_of is an input error since 1.1
         g.maybe(person, "supporting", g.bool, null=False)
         g.maybe(person, "considered", g.some_text)
         people.append(person)
@@ -374,7 +387,8 @@ def build_record(g: Genes, diligent: bool | None = None) -> dict[str, Any]:
         checks.append(chk)
     g.maybe(rec, "checks", lambda: checks, null=False)
 
-    agency_names = list(dict.fromkeys(g.sublist(AGENCY_POOL)))
+    # agency names are compared ignoring case and spaces (1.1): the first of each kept
+    agency_names = list({agency_key(n): n for n in reversed(g.sublist(AGENCY_POOL))}.values())[::-1]
     agencies = []
     for agency_name in agency_names:
         agency: dict[str, Any] = {"name": agency_name, "involvement": g.choice(["ongoing", "past"])}
@@ -535,7 +549,14 @@ def catalogue(checker: Checker) -> list[str]:
 
 def reference(data: dict[str, Any], placeholders: frozenset[str]) -> dict[str, Any]:
     def present(t: str | None) -> bool:
-        return t is not None and bool(t.strip()) and t.strip().lower() not in placeholders
+        # rules.md, Terms (1.1): spaces (zero-width ones too) as one, trimmed, trailing . , ; : !
+        # dropped, lower-cased; never present without a letter or a digit
+        if t is None:
+            return False
+        words = "".join(" " if ch.isspace() or ch in "\u200b\u200c\u200d\u2060\ufeff" else ch
+                        for ch in t).split()  # fmt: skip
+        norm = " ".join(words).rstrip(" .,;:!").lower()
+        return any(ch.isalnum() for ch in norm) and norm not in placeholders
 
     start, done = date.fromisoformat(data["started_on"]), date.fromisoformat(data["completed_on"])
 
@@ -666,7 +687,10 @@ def reference(data: dict[str, Any], placeholders: frozenset[str]) -> dict[str, A
         notes = closure.get("notified") or []
         for a in agencies:
             if a["involvement"] == "ongoing":
-                told = any(n["agency"] == a["name"] and n["on"] >= decision["on"] for n in notes)
+                told = any(
+                    agency_key(n["agency"]) == agency_key(a["name"]) and n["on"] >= decision["on"]
+                    for n in notes
+                )
                 r[a["name"]] = "pass" if told else "fail"
     out["closure-notifies-agencies"] = r
 
@@ -891,7 +915,7 @@ def invalid_case(g: Genes) -> tuple[dict[str, Any], str, str]:
             ("", "people", "P1"),
             ("worker", "id", None),
             ("decision", "by", "manager"),
-            ("", "checks", None),
+            ("", "checks", "none"),  # null is the list left out (1.1)
             ("decision", "conclusion", 1.5),
         ]
         spots += [(p, "unborn", "true") for p, _ in items("children")]
@@ -914,7 +938,10 @@ def invalid_case(g: Genes) -> tuple[dict[str, Any], str, str]:
         target(prefix).pop(key, None)
         return rec, at(prefix, key), what
     if what == "bad_format":
-        rec["format"] = g.choice(["closure-check/assessment/2", "", None, 1])
+        # (null is the format left out since 1.1; "1.2" is no format)
+        rec["format"] = g.choice(
+            ["closure-check/assessment/2", "", "closure-check/assessment/1.2", 1]
+        )
         return rec, "format", what
     if what == "bad_enum":
         prefix, key = g.choice([(p, k) for grp, k in ENUM_FIELDS for p, _ in items(grp)])
@@ -1118,7 +1145,8 @@ def renamed(g: Genes) -> tuple[dict[str, Any], dict[str, Any], Callable[[str, st
         g.shuffle(new_ids)
     party = dict(zip(old_ids, new_ids, strict=True))
     old_names = [a["name"] for a in new.get("agencies") or []]
-    new_names = [*AGENCY_POOL, "Agency A", "Agency B"]
+    # distinct as agency names are compared, ignoring case and spaces (1.1)
+    new_names = list({agency_key(n): n for n in [*AGENCY_POOL, "Agency A", "Agency B"]}.values())
     g.shuffle(new_names)
     agency = dict(zip(old_names, new_names, strict=False))
     for x in [*children, *people]:

@@ -15,10 +15,12 @@ from pathlib import Path
 from . import __version__
 from . import cache as _cache
 from .checker import Checker
+from .dated import DatedChecker
 from .form import Program
 from .record import Record, file_format, record_from_text
 from .report import Report
 from .rulefile import RuleSet, bundled_rules_dir, load_rules
+from .rulefile.effective import is_dated
 from .sources import read_text_and_digest
 
 __all__ = ["check", "check_file", "checker_for"]
@@ -33,7 +35,8 @@ def _checker_of(rules: RuleSet) -> Checker:
     process: ruleset names are global to the engine and cannot be removed."""
     key = (str(rules.folder.resolve()), rules.version)
     if key not in _checkers:
-        _checkers[key] = Checker(rules)
+        # a folder with effective dates gets a checker per set of versions in force (dated.py)
+        _checkers[key] = DatedChecker(rules) if is_dated(rules) else Checker(rules)
     return _checkers[key]
 
 
@@ -52,7 +55,7 @@ def checker_for(folder: Path | None = None) -> Checker:
     checker = _from_cache(key) if key is not None else None
     if checker is None:
         checker = _checker_of(load_rules(folder))
-        if key is not None:
+        if key is not None and not isinstance(checker, DatedChecker):  # compiled per version
             _to_cache(key, checker)
     if key is not None:
         _by_content[key] = checker
@@ -124,5 +127,7 @@ def check_file(path: Path, checker: Checker, *, as_of: date) -> Report:
     """Check the record in a JSON or YAML file. The report carries the SHA-256 of the very
     bytes that were checked. Raises InputError for a file that is not a valid record."""
     text, digest = read_text_and_digest(path)
-    record = record_from_text(text, source=str(path), as_of=as_of, fmt=file_format(path))
+    record = record_from_text(
+        text, source=str(path), as_of=as_of, fmt=file_format(path), rule_ids=checker.rule_ids
+    )
     return dataclasses.replace(checker.check(record, as_of=as_of), input_sha256=digest)

@@ -111,6 +111,11 @@ class Checker:
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing)
 
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        """The ids of the rules checked: a judgement naming another is an input error."""
+        return frozenset(lr.rule.id for lr in self.rules)
+
     def check_many(
         self, records: Sequence[Record], *, as_of: Sequence[date]
     ) -> list[Report | EngineError]:
@@ -155,9 +160,9 @@ class Checker:
         for record, record_facts, firings in zip(records, facts, answers, strict=True):
             if isinstance(firings, EngineError):
                 out.append(firings)
-            elif any(
+            elif record.judgements or any(
                 (m := meaning.get(name)) is not None and m.role == "fail" for name, _ in firings
-            ):
+            ):  # a record with judgements is reported, so stale ones reach the supervisor
                 out.append(self._report(record, record_facts, firings, as_of, False))
             else:
                 out.append(None)
@@ -172,7 +177,9 @@ class Checker:
         explain_passing: bool,
     ) -> Report:
         fired = gather(firings, self.engine.meaning)
-        decision = decide(self.rules, fired, facts.subjects)
+        decision = decide(
+            self.rules, fired, facts.subjects, record=record, as_of=as_of, terms=self.terms
+        )
         return explain(
             decision,
             fired,

@@ -7,6 +7,7 @@ Nothing here decides anything: the statuses and the verdict come from verdict.py
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from . import __version__
@@ -14,7 +15,7 @@ from .facts import Facts
 from .record import Record
 from .report import Finding, Report, RuleResult
 from .rulefile import Part, RuleSet
-from .verdict import Decision, Failure, Fired, SubjectFinding
+from .verdict import Decision, Failure, Fired, JudgementOutcome, SubjectFinding
 
 Render = Callable[[str, dict[str, Any]], str]
 
@@ -59,8 +60,11 @@ def explain(
     for rd in decision.rules:
         rule = rules.rules[rd.index].rule
         findings = tuple(
-            _finding(rule.applies_to[f.part], f, rd.index, fired, facts, record_item, rule.data,
-                     render)
+            _judged(
+                _finding(rule.applies_to[f.part], f, rd.index, fired, facts, record_item,
+                         rule.data, render),
+                f, facts, record,
+            )
             if explain_all
             else Finding(f.subject, f.name, "pass", "")
             for f in rd.findings
@@ -82,7 +86,52 @@ def explain(
         kind=record.kind,
         worker=record.worker.model_dump(exclude_none=True),
         tool_version=__version__,
+        judgements=tuple(_judgement_entry(o, record) for o in decision.judgements),
     )
+
+
+# -- Judgements and discharges (1.1) -------------------------------------------------------------
+
+
+def judgement_view(record: Record, index: int) -> dict[str, str]:
+    """A judgement as a finding shows it: who (name, or id), in what role, when, why, and until
+    when if it says."""
+    j = record.judgements[index]
+    view = {
+        "by": j.by.name or j.by.id or "someone not named",
+        "role": j.by.role,
+        "on": j.on.isoformat(),
+        "reason": j.reason,
+    }
+    if j.expires_on is not None:
+        view["expires_on"] = j.expires_on.isoformat()
+    return view
+
+
+def _judgement_entry(o: JudgementOutcome, record: Record) -> dict[str, str]:
+    """An item of the report's `judgements`: the judgement, its outcome, and why."""
+    j = record.judgements[o.index]
+    entry = {"rule": j.rule, "subject": o.subject, **judgement_view(record, o.index)}
+    if j.by.id:
+        entry["by_id"] = j.by.id
+    entry["outcome"] = o.outcome
+    if o.why:
+        entry["why"] = o.why
+    return entry
+
+
+def _judged(finding: Finding, f: SubjectFinding, facts: Facts, record: Record) -> Finding:
+    """A finding with what 1.1 adds: which discharge a discharge finding is about, and the
+    judgement that accepts an accepted finding (whose failing message stays as it was)."""
+    item = facts.items[f.fact]
+    discharge = None
+    if f.fact.startswith("d"):  # facts.py: discharge facts are d0, d1, ...
+        discharge = {"service": str(item["service"]), "on": item["on"].isoformat()}
+    if f.judgement is None and discharge is None:
+        return finding
+    judgement = judgement_view(record, f.judgement) if f.judgement is not None else None
+    status = "accepted" if judgement is not None else finding.status
+    return replace(finding, status=status, judgement=judgement, discharge=discharge)
 
 
 def _finding(

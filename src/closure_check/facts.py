@@ -10,6 +10,7 @@ rules' business, and the engine's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -170,6 +171,18 @@ def has_field(name: str) -> str:
     return "has_" + name
 
 
+#: Runs of any Unicode space, the zero-width ones included, which become one space (1.1).
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+#: What is dropped from the end of a text before it is compared with the placeholders (1.1).
+_TRAILING = " .,;:!"
+
+
+def normal_text(text: str) -> str:
+    """A text as it is compared with the placeholders (rules.md, Terms, 1.1): runs of spaces
+    as one space, trimmed, trailing `.`, `,`, `;`, `:`, `!` dropped, lower-cased."""
+    return _SPACES.sub(" ", text).strip(" ").rstrip(_TRAILING).lower()
+
+
 @dataclass(frozen=True)
 class Terms:
     """The definitions of rules.md's Terms that shape facts; rule data the policy team edits."""
@@ -179,11 +192,12 @@ class Terms:
     step_parent_relationships: frozenset[str]
 
     def text_present(self, text: str | None) -> bool:
-        """Text is present when non-empty after trimming and not a placeholder (rules.md)."""
+        """Text is present when, made normal (`normal_text`), it has a letter or a digit and is
+        not a placeholder (rules.md, Terms)."""
         if text is None:
             return False
-        t = text.strip()
-        return bool(t) and t.lower() not in self.placeholders
+        t = normal_text(text)
+        return any(ch.isalnum() for ch in t) and t not in self.placeholders
 
 
 @dataclass
@@ -351,10 +365,10 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
             **dates(requested_on=chk.requested_on, completed_on=chk.completed_on),
         )
 
-    agency_ref: dict[str, int] = {}
+    agency_ref: dict[str, int] = {}  # by rec.agency_key: names compared ignoring case and spaces
     for a, ag in enumerate(record.agencies or []):
         fid = f"a{a}"
-        agency_ref[ag.name] = a
+        agency_ref[rec.agency_key(ag.name)] = a
         add(
             fid,
             "agency",
@@ -372,7 +386,7 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
                 "notified",
                 _view(note),
                 # an agency name that matches no agency notifies nobody the rules know of
-                agency=agency_ref.get(note.agency, -1),
+                agency=agency_ref.get(rec.agency_key(note.agency), -1),
                 on=day_number(note.on),
             )
 

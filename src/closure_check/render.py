@@ -16,7 +16,7 @@ from jinja2 import (
 )
 
 from . import cache as _cache
-from .report import Report
+from .report import Report, judgement_words
 
 
 @cache
@@ -33,6 +33,9 @@ def environment() -> Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["words"] = lambda v: str(v).replace("_", " ")
+    env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
+    env.filters["judgement_words"] = judgement_words
+    env.filters["an"] = lambda v: ("an " if str(v)[:1] in "aeiou" else "a ") + str(v)
     return env
 
 

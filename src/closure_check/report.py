@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RuleStatus = Literal["pass", "fail", "not_applicable"]
+RuleStatus = Literal["pass", "fail", "accepted", "not_applicable"]
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,19 @@ class Finding:
 
     subject: str
     name: str
-    status: Literal["pass", "fail"]
+    status: Literal["pass", "fail", "accepted"]
     message: str
-    problem: str = ""  # what is wrong (fail only)
-    remedy: str = ""  # what would put it right (fail only)
+    problem: str = ""  # what is wrong (fail and accepted)
+    remedy: str = ""  # what would put it right (fail and accepted)
+    #: accepted only: the judgement that accepts it (by, role, on, reason, and expires_on)
+    judgement: dict[str, str] | None = None
+    #: a discharge rule's finding: which discharge it is about (service, on)
+    discharge: dict[str, str] | None = None
+
+    @property
+    def accepted_by(self) -> str:
+        """The judgement in the judge's words, for an accepted finding ("" otherwise)."""
+        return judgement_words(self.judgement) if self.judgement else ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -27,9 +36,30 @@ class Finding:
             "message": self.message,
             "name": self.name,
         }
-        if self.status == "fail":
+        if self.status != "pass":
             d["problem"], d["remedy"] = self.problem, self.remedy
+        if self.judgement is not None:
+            d["judgement"] = self.judgement
+        if self.discharge is not None:
+            d["discharge"] = self.discharge
         return d
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def date_words(iso: str) -> str:
+    """A date as a person writes it: "2025-06-12" is "12 June 2025"."""
+    year, month, day = iso.split("-")
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def judgement_words(j: dict[str, str]) -> str:
+    """ "accepted by B. Manager, manager, on 12 June 2025: <the reason, as written>" """
+    until = f" (until {date_words(j['expires_on'])})" if j.get("expires_on") else ""
+    role = j["role"].replace("_", " ")
+    return f"accepted by {j['by']}, {role}, on {date_words(j['on'])}{until}: {j['reason']}"
 
 
 @dataclass(frozen=True)
@@ -41,10 +71,16 @@ class RuleResult:
     status: RuleStatus
     findings: tuple[Finding, ...]
     message: str = ""  # why the rule did not apply (not_applicable only)
+    # effective dates: the version of the rule used (file, from, until), for a dated folder only
+    version: dict[str, Any] | None = None
 
     @property
     def failures(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.status == "fail")
+
+    @property
+    def accepted(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "accepted")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -57,6 +93,8 @@ class RuleResult:
         }
         if self.message:
             d["message"] = self.message
+        if self.version is not None:
+            d["version"] = self.version
         return d
 
 
@@ -71,10 +109,17 @@ class Report:
     worker: dict[str, str] = field(default_factory=dict)
     tool_version: str = ""
     input_sha256: str = ""
+    #: (1.1) every judgement of the record and its outcome: applied, not_applied (with why) or
+    #: stale; absent from the JSON of a record without judgements
+    judgements: tuple[dict[str, str], ...] = ()
 
     @property
     def failed_rules(self) -> tuple[RuleResult, ...]:
         return tuple(r for r in self.results if r.status == "fail")
+
+    @property
+    def accepted_rules(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.status == "accepted")
 
     def result(self, rule_id: str) -> RuleResult:
         return next(r for r in self.results if r.rule == rule_id)
@@ -92,6 +137,8 @@ class Report:
         }
         if self.input_sha256:
             d["input_sha256"] = self.input_sha256
+        if self.judgements:
+            d["judgements"] = list(self.judgements)
         return d
 
     def to_json(self) -> str:

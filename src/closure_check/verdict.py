@@ -5,17 +5,29 @@ The engine decides which subjects each rule part applies to and which of them fa
 requirement; `Fired` holds that, as checker.py gathered it from the firings. `decide` only
 counts: a rule with no applicable subject is not applicable, one with a failing subject fails,
 and the record fails when any blocker rule has a failing subject.
+
+Then, and only then, the record's judgements (rules.md, *Judgements*, 1.1): a judgement that
+applies turns its failing finding into an accepted one (which still shows what fails), never a
+passing one; a finding the engine did not fail has nothing to accept, and its judgement is stale.
+Judgements change how findings count, never what the engine decided.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
 
+from .facts import Terms, normal_text
 from .report import RuleStatus
 from .rulefile import RuleSet
+
+if TYPE_CHECKING:
+    from .record import Judgement, Record
+    from .rulefile.model import JudgementPolicy
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,14 @@ class SubjectFinding:
     subject: str  # its id in the record
     name: str
     failures: frozenset[Failure]
+    #: the judgement (its index in the record's `judgements`) that accepts this failing finding
+    judgement: int | None = None
 
     @property
-    def status(self) -> Literal["pass", "fail"]:
-        return "fail" if self.failures else "pass"
+    def status(self) -> Literal["pass", "fail", "accepted"]:
+        if not self.failures:
+            return "pass"
+        return "fail" if self.judgement is None else "accepted"
 
 
 @dataclass(frozen=True)
@@ -63,14 +79,43 @@ class RuleDecision:
 
 
 @dataclass(frozen=True)
+class JudgementOutcome:
+    """What became of one of the record's judgements (its index in `judgements`)."""
+
+    index: int
+    subject: str  # the subject as the report names it
+    outcome: Literal["applied", "not_applied", "stale"]
+    why: str = ""  # for not_applied and stale: why, in plain words
+
+
+@dataclass(frozen=True)
 class Decision:
     verdict: Literal["pass", "fail"]
     rules: tuple[RuleDecision, ...]
+    judgements: tuple[JudgementOutcome, ...] = ()
 
 
-def decide(rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]) -> Decision:
+def decide(
+    rules: RuleSet,
+    fired: Fired,
+    subjects: Mapping[str, tuple[str, str]],
+    *,
+    record: Record | None = None,
+    as_of: date | None = None,
+    terms: Terms | None = None,
+) -> Decision:
     """Each rule's status and findings, and the verdict. `subjects` gives each subject fact's
-    id in the record and name."""
+    id in the record and name. The judgements of `record`, if it has any, are applied as of
+    `as_of` to what the engine decided (`judge`)."""
+    engine = _engine_decision(rules, fired, subjects)
+    if record is None or not record.judgements:
+        return engine
+    return judge(engine, rules, record, as_of or date.today(), terms or rules.terms)
+
+
+def _engine_decision(
+    rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]
+) -> Decision:
     blocked = any(rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fired.fails)
     decided = []
     for ri, lr in enumerate(rules.rules):
@@ -80,7 +125,8 @@ def decide(rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]
                 subject_id, name = subjects[fact]
                 failures = frozenset(fired.fails.get((ri, pi, fact), ()))
                 findings.append(SubjectFinding(pi, fact, subject_id, name, failures))
-        findings.sort(key=lambda f: (f.status != "fail", f.subject))
+        # ties (one person discharged twice) in the order of the discharges, never by chance
+        findings.sort(key=lambda f: (f.status != "fail", f.subject, len(f.fact), f.fact))
         status: RuleStatus
         if not findings:
             status = "not_applicable"
@@ -88,3 +134,110 @@ def decide(rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]
             status = "fail" if any(f.failures for f in findings) else "pass"
         decided.append(RuleDecision(ri, status, tuple(findings)))
     return Decision("fail" if blocked else "pass", tuple(decided))
+
+
+# -- Judgements (rules.md, *Judgements*) --------------------------------------------------------
+
+
+def judge(
+    decision: Decision, rules: RuleSet, record: Record, as_of: date, terms: Terms
+) -> Decision:
+    """The engine's decision with the record's judgements applied: each failing finding with a
+    judgement that applies is accepted; each rule's status and the verdict counted again."""
+    from .record import judgement_subject
+
+    index = {lr.rule.id: ri for ri, lr in enumerate(rules.rules)}
+    by_rule = {rd.index: rd for rd in decision.rules}
+    accept: dict[tuple[int, str], int] = {}  # (rule index, subject) -> judgement index
+    outcomes: list[JudgementOutcome] = []
+    for ji, j in enumerate(record.judgements):
+        subject = judgement_subject(record, j.subject) or j.subject
+        ri = index.get(j.rule)
+        if ri is None:  # parse_record refuses it when given the rule ids; never silent
+            outcomes.append(JudgementOutcome(ji, subject, "not_applied", _NO_SUCH_RULE))
+            continue
+        rd = by_rule[ri]
+        mine = [f for f in rd.findings if f.subject == subject]
+        if not any(f.failures for f in mine):
+            outcomes.append(JudgementOutcome(ji, subject, "stale", _stale_why(rd, mine)))
+            continue
+        why = why_not_applied(j, rules.rules[ri].rule.judgements, record.started_on, as_of, terms,
+                              rules.terms_file.judgement_reason_min_words)  # fmt: skip
+        if why:
+            outcomes.append(JudgementOutcome(ji, subject, "not_applied", why))
+        else:
+            accept[(ri, subject)] = ji
+            outcomes.append(JudgementOutcome(ji, subject, "applied"))
+    judged = []
+    for rd in decision.rules:
+        findings = tuple(
+            dataclasses.replace(f, judgement=accept[(rd.index, f.subject)])
+            if f.failures and (rd.index, f.subject) in accept
+            else f
+            for f in rd.findings
+        )
+        status = rd.status
+        if status == "fail":
+            still = any(f.status == "fail" for f in findings)
+            status = "fail" if still else "accepted"
+        judged.append(RuleDecision(rd.index, status, findings))
+    blocked = any(
+        rd.status == "fail" and rules.rules[rd.index].rule.severity == "blocker" for rd in judged
+    )
+    return Decision("fail" if blocked else "pass", tuple(judged), tuple(outcomes))
+
+
+_NO_SUCH_RULE = "the rules in use have no rule of that id, so there is no finding it can answer"
+
+
+def _stale_why(rd: RuleDecision, mine: Sequence[SubjectFinding]) -> str:
+    if rd.status == "not_applicable":
+        return "the rule does not apply to this record, so there is no failing finding to accept"
+    if mine:
+        return "the finding passes, so there is nothing to accept"
+    return "the rule has no finding about this subject, so there is nothing to accept"
+
+
+def why_not_applied(
+    j: Judgement,
+    policy: JudgementPolicy,
+    started_on: date,
+    as_of: date,
+    terms: Terms,
+    min_words: int,
+) -> str:
+    """Why a judgement on a failing finding does not apply, in plain words ("" if it applies):
+    the rule allows none; the role may not make one; it expired; it was made before the
+    assessment started; its reason is not a reason (rules.md, *Judgements*)."""
+    roles: tuple[str, ...] = policy.roles
+    if not roles:
+        return f"the rule allows no judgement: {policy.why.rstrip('.')}"
+    whys = []
+    if j.by.role not in roles:
+        may = " or ".join(_words(r) for r in roles)
+        whys.append(f"a {_words(j.by.role)} may not make a judgement on this rule (only a {may})")
+    if j.expires_on is not None and j.expires_on < as_of:
+        whys.append(
+            f"it expired on {j.expires_on.isoformat()}, before the as-of date {as_of.isoformat()}"
+        )
+    if j.on < started_on:
+        whys.append(
+            f"it was made on {j.on.isoformat()}, before the assessment started on "
+            f"{started_on.isoformat()}"
+        )
+    if not reason_is_a_reason(j.reason, terms, min_words):
+        whys.append(
+            f"its reason is not a reason: it needs at least {min_words} words saying why the "
+            "finding is accepted"
+        )
+    return "; ".join(whys)
+
+
+def reason_is_a_reason(reason: str, terms: Terms, min_words: int) -> bool:
+    """Present text (rules.md, Terms) of at least `min_words` words with a letter or digit."""
+    words = [w for w in normal_text(reason).split(" ") if any(ch.isalnum() for ch in w)]
+    return terms.text_present(reason) and len(words) >= min_words
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")

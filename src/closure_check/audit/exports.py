@@ -8,6 +8,7 @@ import base64
 import csv
 import hashlib
 import io
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Final
 
 from ..errors import InputError, Problem
 from ..output import write_private
+from ..report import judgement_words
 from ..sources import is_regular_or_absent
 from .result import Audit
 
@@ -44,13 +46,26 @@ _CSV_COLUMNS: Final = (
     ("paragraph", "paragraph"),
     ("problem", "what is wrong"),
     ("remedy", "what would put it right"),
+    ("finding", "finding"),
+    ("judgement", "judgement"),
     ("source", "file"),
     ("line", "line"),
 )
 
 
+def _csv_value(row: dict[str, Any], key: str) -> object:
+    """A row's cell: a failing finding's row has no `finding` nor `judgement` (1.1)."""
+    if key == "finding":
+        return row.get("finding", "fails")
+    if key == "judgement":
+        judgement = row.get("judgement")
+        return judgement_words(judgement) if judgement else ""
+    return row[key]
+
+
 def csv_chunks(audit: Audit) -> Iterator[str]:
-    """One row per exception. UTF-8 with a byte-order mark, so that Excel reads names right."""
+    """One row per exception, then one per finding accepted by a judgement (its `finding`
+    column says which). UTF-8 with a byte-order mark, so that Excel reads names right."""
     columns = list(_CSV_COLUMNS)
     if audit.baseline is not None:
         columns.insert(1, ("status", "status"))
@@ -60,11 +75,11 @@ def csv_chunks(audit: Audit) -> Iterator[str]:
     yield "\ufeff" + out.getvalue()
     keys = [key for key, _ in columns]
     rows = 0
-    for row in audit.exceptions:
+    for row in itertools.chain(audit.exceptions, audit.accepted):
         if rows == 0:
             out.seek(0)
             out.truncate()
-        writer.writerow([_cell(row[key]) for key in keys])
+        writer.writerow([_cell(_csv_value(row, key)) for key in keys])
         rows += 1
         if rows == 500:
             yield out.getvalue()
@@ -95,6 +110,7 @@ def html_chunks(audit: Audit) -> Iterator[str]:
         filter_workers=sorted(workers.items(), key=lambda kv: (kv[1].casefold(), kv[0])),
         csp_hash=_csp_hash,
         basename=os.path.basename,
+        chain=itertools.chain,
     )
 
 

@@ -141,8 +141,29 @@ def _redactor_for_data(data: object) -> _Redactor:
     )
     worker = group(data, "worker")
     names[text(worker.get("name"))] = pseudonym("worker", text(worker.get("id")))
+    reasons = []  # a judge's name is a name, and a judgement's reason free text (1.1)
+    for i, judgement in items("judgements"):
+        judge = group(judgement, "by")
+        judge_id = text(judge.get("id"))
+        names.setdefault(
+            text(judge.get("name")),
+            pseudonym("worker", judge_id)
+            if judge_id
+            else pseudonym("worker", "judge", aid, str(i)),
+        )
+        reasons.append(text(judgement.get("reason")))
     names.pop("", None)
-    return _Redactor(names, _free_texts(data))
+    return _Redactor(names, _free_texts(data) + reasons)
+
+
+def redact_judgements(report: dict[str, Any], hide: _Redactor | Any) -> None:
+    """In a report's data: each judge's name and each reason, in accepted findings and in the
+    report's `judgements`, as names and free text are (1.1)."""
+    shown = [f["judgement"] for r in report["results"] for f in r["findings"] if "judgement" in f]
+    for j in shown + list(report.get("judgements", ())):
+        for key in ("by", "reason", "why"):
+            if key in j:
+                j[key] = hide(j[key])
 
 
 def _id_in(data: object) -> str:

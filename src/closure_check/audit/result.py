@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 from ..errors import Problem
 from ..output import json_at
 from .baseline import AUDIT_FORMAT, Baseline
+from .judged import accepted_row, by_judge, count_judgements
 from .redact import _person_pseudonym, pseudonym
 from .spool import _Spool, _SpoolFolder
 
@@ -33,6 +34,10 @@ class RecordOutcome:
     exceptions: tuple[dict[str, Any], ...] = ()
     #: a failing record's full report, as the audit's JSON holds it (see worker._report_text)
     report: str | None = None
+    #: (1.1) rows of the findings accepted by a judgement, as exception rows with the judgement
+    accepted: tuple[dict[str, Any], ...] = ()
+    #: (1.1) the report's `judgements`: every judgement of the record and its outcome
+    judgements: tuple[dict[str, Any], ...] = ()
 
     def __reduce__(self) -> tuple[type[RecordOutcome], tuple[Any, ...]]:
         # sent from a worker for every record: a plain tuple pickles in half the time
@@ -98,12 +103,15 @@ class Audit:
         self._reports = spool("reports", raw=True)
         self._resolved = spool("resolved")
         self._not_rechecked = spool("not_rechecked")
+        self._accepted = spool("accepted")
+        self._to_review = spool("judgements_to_review")
+        self._judges: dict[str, dict[str, Any]] = {}  # who made judgements, and their outcomes
         self._by_rule: dict[str, _Tally] = {}
         self._by_team: dict[str, _Tally] = {}
         self._by_worker: dict[str, _Tally] = {}
         self._worker_names: dict[str, tuple[str, str]] = {}
         self._severities: dict[str, int] = {"blocker": 0, "advisory": 0}
-        self._statuses: dict[str, int] = {"new": 0, "persisting": 0}
+        self._statuses: dict[str, int] = {"new": 0, "persisting": 0, "accepted": 0}
         self._records_with_exceptions = 0
         self._seen: set[str] = set()  # baseline fingerprints found again
         self._rechecked: set[str] = set()  # baseline records checked again
@@ -122,6 +130,16 @@ class Audit:
     def reports(self) -> Sequence[dict[str, Any]]:
         """The failing records' full reports, in input order."""
         return self._reports
+
+    @property
+    def accepted(self) -> Sequence[dict[str, Any]]:
+        """One row per finding accepted by a judgement, in input order (1.1)."""
+        return self._accepted
+
+    @property
+    def judgements_to_review(self) -> Sequence[dict[str, Any]]:
+        """The judgements that do not apply or are stale, for the supervisor (1.1)."""
+        return self._to_review
 
     @property
     def resolved(self) -> Sequence[dict[str, Any]]:
@@ -166,6 +184,8 @@ class Audit:
         base = self.baseline
         if base is not None and outcome.assessment_id in base.records:
             self._rechecked.add(outcome.assessment_id)
+        if outcome.accepted or outcome.judgements:
+            self._add_judged(outcome)
         if not outcome.exceptions:
             return
         by_rule = self._by_rule
@@ -199,6 +219,18 @@ class Audit:
         worker.exceptions += n
         worker.records += 1
         self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
+
+    def _add_judged(self, outcome: RecordOutcome) -> None:
+        """A record's accepted findings and judgements (1.1; see judged.py)."""
+        base = self.baseline
+        for row in outcome.accepted:
+            row = accepted_row(row, base.fingerprints if base is not None else None)
+            if row["status"] == "accepted":
+                self._seen.add(row["fingerprint"])
+                self._statuses["accepted"] += 1
+            self._accepted.append(row)
+        for entry in count_judgements(self._judges, outcome):
+            self._to_review.append(entry)
 
     def finish(self) -> None:
         """After the last record: what the baseline had that this audit no longer has."""
@@ -258,6 +290,9 @@ class Audit:
             "by_rule": by_rule,
             "by_team": by_team,
             "by_worker": by_worker,
+            "accepted": len(self._accepted),
+            "judgements_by": by_judge(self._judges),
+            "judgements_to_review": len(self._to_review),
         }
 
     def baseline_summary(self) -> dict[str, Any] | None:
@@ -269,6 +304,7 @@ class Audit:
             "as_of": base.as_of,
             "new": self._statuses["new"],
             "persisting": self._statuses["persisting"],
+            "accepted": self._statuses["accepted"],
             "resolved": len(self._resolved),
             "not_rechecked": len(self._not_rechecked),
         }
@@ -297,6 +333,8 @@ class Audit:
     def _lists(self) -> dict[str, _Spool]:
         return {
             "exceptions": self._exceptions,
+            "accepted": self._accepted,
+            "judgements_to_review": self._to_review,
             "resolved": self._resolved,
             "not_rechecked": self._not_rechecked,
             "errors": self._errors,
@@ -347,12 +385,20 @@ class Audit:
                 f"{s['advisory']} advisory) in {s['records_with_exceptions']} "
                 f"record{_s(s['records_with_exceptions'])}."
             )
+        if s["accepted"] or s["judgements_to_review"]:
+            lines.append(
+                f"{s['accepted']} finding{_s(s['accepted'])} accepted by a professional judgement "
+                f"(not counted as exceptions); {s['judgements_to_review']} "
+                f"judgement{_s(s['judgements_to_review'])} that "
+                f"{'does' if s['judgements_to_review'] == 1 else 'do'} not count, to review."
+            )
         b = self.baseline_summary()
         if b is not None:
             lines.append(
                 f"Compared with {b['source']}"
                 + (f" (as of {b['as_of']})" if b["as_of"] else "")
                 + f": {b['new']} new, {b['persisting']} persisting, {b['resolved']} resolved"
+                + (f", {b['accepted']} accepted since" if b["accepted"] else "")
                 + (f", {b['not_rechecked']} not rechecked" if b["not_rechecked"] else "")
                 + "."
             )

@@ -21,7 +21,15 @@ from ..pool import IDLE, IN_BATCH, Current
 from ..record import Record, parse_record
 from ..report import Report
 from ..sources import decode, read_text
-from .redact import _id_in, _person_pseudonym, _redactor_for_data, _redactor_for_record, pseudonym
+from .judged import accepted_fields
+from .redact import (
+    _id_in,
+    _person_pseudonym,
+    _redactor_for_data,
+    _redactor_for_record,
+    pseudonym,
+    redact_judgements,
+)
 from .result import RecordOutcome
 
 #: Checks records: for each its report, None when nothing fails in it (an audit keeps nothing
@@ -39,9 +47,16 @@ def check_records(
     return checker.check_failing_many(records, as_of=as_of)
 
 
-def fingerprint(rule: str, assessment_id: str, subject: str) -> str:
-    """The stable identity of an exception: the same rule, record and subject every week."""
-    text = json.dumps([rule, assessment_id, subject], ensure_ascii=False)
+def fingerprint(
+    rule: str, assessment_id: str, subject: str, discharge: dict[str, str] | None = None
+) -> str:
+    """The stable identity of an exception: the same rule, record and subject every week; for
+    a discharge finding, also which discharge (service and date), so that a person discharged
+    twice has two (1.1)."""
+    key = [rule, assessment_id, subject]
+    if discharge is not None:
+        key += [discharge["service"], discharge["on"]]
+    text = json.dumps(key, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -63,7 +78,9 @@ def _decode(task: _Task, text: str) -> object:
     return decode(text, source=task.source, fmt="yaml" if task.yaml else "json", line=task.line)
 
 
-def _read_task(task: _Task, as_of: date, redact: bool) -> Record | RecordOutcome:
+def _read_task(
+    task: _Task, as_of: date, redact: bool, rule_ids: frozenset[str] | None = None
+) -> Record | RecordOutcome:
     """The record a task holds, or the outcome of a task that holds no valid record."""
     seq, source, line = task.seq, task.source, task.line
     data: object = None
@@ -84,7 +101,7 @@ def _read_task(task: _Task, as_of: date, redact: bool) -> Record | RecordOutcome
         else:
             text = task.text
         data = _decode(task, text)
-        return parse_record(data, source=source, as_of=as_of, line=line)
+        return parse_record(data, source=source, as_of=as_of, line=line, rule_ids=rule_ids)
     except InputError as exc:
         problems = tuple(exc.problems)
         if redact:
@@ -126,7 +143,7 @@ def _check_group(
     read: list[Record | RecordOutcome] = []
     for task in tasks:
         current.value = task.seq
-        read.append(_read_task(task, as_of, redact))
+        read.append(_read_task(task, as_of, redact, checker.rule_ids))
     records = [r for r in read if isinstance(r, Record)]
     if len(records) > 1:
         current.value = IN_BATCH
@@ -217,15 +234,20 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Recor
                 for key in ("message", "problem", "remedy"):
                     if key in f:
                         f[key] = hide(f[key])
+        redact_judgements(data, hide)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
+    # findings accepted by a judgement (1.1): counted apart from the failing
+    accepted: list[dict[str, Any]] = []
     for result in data["results"]:
         for f in result["findings"]:
-            if f["status"] != "fail":
+            if f["status"] not in ("fail", "accepted"):
                 continue
-            rows.append(
+            (rows if f["status"] == "fail" else accepted).append(
                 {
-                    "fingerprint": fingerprint(result["rule"], aid, f["subject"]),
+                    "fingerprint": fingerprint(
+                        result["rule"], aid, f["subject"], f.get("discharge")
+                    ),
                     "assessment_id": aid,
                     "kind": record.kind,
                     "source": task.source,
@@ -242,6 +264,7 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Recor
                     "team": worker["team"],
                     "problem": f["problem"],
                     "remedy": f["remedy"],
+                    **accepted_fields(f),
                 }
             )
     failing = report.verdict == "fail"
@@ -254,6 +277,8 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Recor
         record.kind,
         exceptions=tuple(rows),
         report=_report_text(data) if failing else None,
+        accepted=tuple(accepted),
+        judgements=tuple(data.get("judgements", ())),
     )
 
 

@@ -12,7 +12,10 @@ import click
 
 from .. import __version__
 from .audit import audit
+from .book import rules_book
 from .check import check, schema
+from .docs import docs
+from .impact import rules_impact
 from .policy import rules_coverage, scenarios
 from .rules import rules
 from .serve import serve
@@ -27,5 +30,7 @@ def main() -> None:
 
 
 rules.add_command(rules_coverage)
-for command in (check, schema, rules, scenarios, audit, verify, serve):
+rules.add_command(rules_impact)  # effective dates and policy teams (issue 13)
+rules.add_command(rules_book)
+for command in (check, schema, rules, scenarios, audit, verify, serve, docs):
     main.add_command(command)

@@ -11,6 +11,7 @@ install; the command line imports it only for the commands that use it.
     features   feature files: steps, scenarios, the rule tags
     steps      the step library read as data
     lint       the feature lint
+    people     the lint's reading of who each scenario introduces and names
     coverage   the review's paragraphs -> rules -> scenarios
     runner     running the scenarios under pytest-bdd and reading back each outcome
     docs       the glossary of steps and the table of facts

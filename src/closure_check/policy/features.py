@@ -66,6 +66,23 @@ BLOCK_KEYWORDS = (
 )
 
 
+def _keyword_meant(first: str) -> tuple[str, str] | None:
+    """The keyword a mistyped first word stands for, and how it is mistyped: "colon" (a step
+    keyword with punctuation), "case" or "spelling"; None when it is not a mistyped keyword."""
+    bare = first.rstrip(":,.;")
+    if bare in STEP_KEYWORDS and first != bare:
+        return bare, "colon"
+    for kw in STEP_KEYWORDS + BLOCK_KEYWORDS:
+        if bare.lower() == kw.lower() and bare != kw:
+            return kw, "case"
+    close = difflib.get_close_matches(
+        bare.capitalize(), STEP_KEYWORDS + BLOCK_KEYWORDS, n=1, cutoff=0.75
+    )
+    if close and bare != close[0]:
+        return close[0], "spelling"
+    return None
+
+
 def stray_line_message(text: str) -> str | None:
     """When a line that is not a step looks like one with a mistyped keyword, say which."""
     words = text.strip().split()
@@ -73,26 +90,40 @@ def stray_line_message(text: str) -> str | None:
         return None
     first = words[0]
     bare = first.rstrip(":,.;")
-    if bare in STEP_KEYWORDS and first != bare:
+    meant = _keyword_meant(first)
+    if meant is None:
+        return None
+    kw, how = meant
+    if how == "colon":
         return (
             f'"{first}" is not a step keyword, so Gherkin would not run this line: write '
             f'"{bare} " followed by the step, with no "{first[len(bare) :]}"'
         )
-    for kw in STEP_KEYWORDS + BLOCK_KEYWORDS:
-        if bare.lower() == kw.lower() and bare != kw:
-            return (
-                f'"{bare}" is not a keyword Gherkin knows: keywords start with a capital '
-                f'letter, so write "{kw}"'
-            )
-    close = difflib.get_close_matches(
-        bare.capitalize(), STEP_KEYWORDS + BLOCK_KEYWORDS, n=1, cutoff=0.75
-    )
-    if close and bare != close[0]:
+    if how == "case":
         return (
-            f'"{bare}" looks like a misspelt "{close[0]}": Gherkin would read this line as '
-            "description text and never run it"
+            f'"{bare}" is not a keyword Gherkin knows: keywords start with a capital '
+            f'letter, so write "{kw}"'
         )
-    return None
+    return (
+        f'"{bare}" looks like a misspelt "{kw}": Gherkin would read this line as '
+        "description text and never run it"
+    )
+
+
+def mended_line(raw: str) -> str:
+    """A line with a mistyped keyword as it was meant ("Scenaro: x" -> "Scenario: x", "Then:
+    x" -> "Then x"), so that the lint can read the rest of the file as it would be once the
+    line is put right; any other line that is not Gherkin becomes a comment."""
+    indent = raw[: len(raw) - len(raw.lstrip())]
+    words = raw.strip().split(maxsplit=1)
+    meant = _keyword_meant(words[0]) if words else None
+    if meant is None:
+        return f"{indent}# {raw.strip()}"
+    kw, _ = meant
+    rest = words[1] if len(words) > 1 else ""
+    if kw in BLOCK_KEYWORDS:
+        return f"{indent}{kw}: {rest.lstrip(':').strip()}".rstrip()
+    return f"{indent}{kw} {rest}".rstrip()
 
 
 # ---------------------------------------------------------------------------------------------

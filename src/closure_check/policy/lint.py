@@ -21,6 +21,7 @@ from .features import (
     example_rows,
     feature_files,
     feature_text,
+    mended_line,
     parse_gherkin,
     rule_of_tag,
     rule_tag,
@@ -29,20 +30,24 @@ from .features import (
     tag_names,
     walk,
 )
+from .people import unintroduced
 from .steps import StepLibrary
 
 _STEP_LINE = re.compile(rf"^({'|'.join(STEP_KEYWORDS)}|\*) \S")
 _BLOCK_LINE = re.compile(rf"^({'|'.join(BLOCK_KEYWORDS)}):")
 
 
-def _scan_lines(path: Path, text: str) -> list[Problem]:
+def _scan_lines(path: Path, text: str) -> tuple[list[Problem], str]:
     """Lines Gherkin would silently take as description: in a scenario or background, every
     line that is not a step, a table row, a docstring, a comment or a tag; in a feature's or
-    rule's description, lines that look like a mistyped keyword."""
+    rule's description, lines that look like a mistyped keyword. With them, the text as it
+    would be once each such line is put right (see `mended_line`), so that one mistake does
+    not hide the others."""
     problems: list[Problem] = []
+    lines = text.split("\n")
     where = "top"
     fence: str | None = None
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(lines, 1):
         line = raw.strip()
         if fence is not None:
             if line.startswith(fence):
@@ -53,47 +58,50 @@ def _scan_lines(path: Path, text: str) -> list[Problem]:
         if line.startswith(('"""', "```")):
             fence = line[:3]
             continue
+        hint = None
+        if not (_BLOCK_LINE.match(line) or _STEP_LINE.match(line)):
+            hint = stray_line_message(line)
+            first = line.split()[0]
+            if where in ("top", "description") and not (
+                hint and (first.endswith(":") or first.capitalize() in STEP_KEYWORDS)
+            ):
+                # Free text is allowed here; only a keyword with a colon or in the wrong case
+                # is taken for a mistake ("Scenaro:", "Then:", "given the child ...").
+                continue
+            problems.append(problem_at(path, n, hint or _not_a_step(line)))
+            mended = mended_line(raw)
+            if _STEP_LINE.match(mended.strip()) and where in ("top", "description"):
+                mended = f"# {line}"  # a step cannot stand here even once it is spelt right
+            lines[n - 1] = mended
+            line = mended.strip()
         block = _BLOCK_LINE.match(line)
         if block:
-            kw = block.group(1)
             where = {
                 "Feature": "description",
                 "Rule": "description",
                 "Examples": "examples",
                 "Scenarios": "examples",
-            }.get(kw, "scenario")
-            continue
-        if _STEP_LINE.match(line) and where not in ("top", "description"):
+            }.get(block.group(1), "scenario")
+        elif _STEP_LINE.match(line) and where not in ("top", "description"):
             where = "steps"  # in a description, Gherkin reads even "When ..." as plain text
-            continue
-        hint = stray_line_message(line)
-        if where in ("top", "description"):
-            # Free text is allowed here; only a keyword with a colon or in the wrong case is
-            # taken for a mistake ("Scenaro:", "Then:", "given the child ...").
-            first = line.split()[0]
-            if hint and (first.endswith(":") or first.capitalize() in STEP_KEYWORDS):
-                problems.append(problem_at(path, n, hint))
-            continue
-        problems.append(
-            problem_at(
-                path,
-                n,
-                hint
-                or (
-                    f'"{clip(line)}" is not a step, a table row or a comment, so Gherkin '
-                    "would read it as description text and never run it: start it with Given, "
-                    "When, Then, And or But, or make it a comment with #"
-                ),
-            )
-        )
-    return problems
+    return problems, "\n".join(lines)
+
+
+def _not_a_step(line: str) -> str:
+    return (
+        f'"{clip(line)}" is not a step, a table row or a comment, so Gherkin would read it as '
+        "description text and never run it: start it with Given, When, Then, And or But, or "
+        "make it a comment with #"
+    )
 
 
 def lint(features_dir: Path, rule_ids: Iterable[str], library: StepLibrary) -> list[Problem]:
     """Everything in a features folder that would make a scenario fail to say what it means:
     unreadable Gherkin and misspelt keywords, scenarios with no steps or nothing to check,
-    undefined or ambiguous steps, words a step does not know, and tags or steps naming rules
-    that do not exist. Each problem gives the file and line."""
+    undefined or ambiguous steps, words a step does not know, tags or steps naming rules that
+    do not exist, and steps naming somebody the scenario never introduced (people.py). Each
+    problem gives the file and line, once; a line found wrong is read as it was meant, so that
+    the rest of the file is still linted."""
     rules = list(rule_ids)
     files = feature_files(features_dir)
     if not files:
@@ -104,13 +112,16 @@ def lint(features_dir: Path, rule_ids: Iterable[str], library: StepLibrary) -> l
         if isinstance(text, Problem):
             problems.add(text)
             continue
-        stray = _scan_lines(path, text)
+        # Each line found wrong is reported once, then read as it was meant, so that the
+        # rest of the file is still linted in the same run.
+        stray, mended = _scan_lines(path, text)
         problems.update(stray)
-        doc, parse_problems = parse_gherkin(path, text)
         flagged = {p.line for p in stray}
+        doc, parse_problems = parse_gherkin(path, mended)
         problems.update(p for p in parse_problems if p.line not in flagged)
         if doc is not None:
-            problems.update(_lint_document(path, doc, rules, library))
+            found = _lint_document(path, doc, rules, library)
+            problems.update(p for p in found if p.line not in flagged)
     return sorted(problems, key=lambda p: (p.source, p.line or 0, p.message))
 
 
@@ -192,7 +203,14 @@ def _lint_document(
             linted_backgrounds.add(id(background[0]))
             problems += _lint_steps(path, steps_of(background, {}), rules, library, None)
         for example in examples:
-            problems += _lint_steps(path, steps_of(sc["steps"], example), rules, library, tagged)
+            found = _lint_steps(path, steps_of(sc["steps"], example), rules, library, tagged)
+            problems += found
+            # Who the scenario names: each line reported once, whatever else is wrong with it.
+            wrong = {p.line for p in problems}
+            everything = steps_of(background, example) + steps_of(sc["steps"], example)
+            problems += [
+                p for p in unintroduced(str(path), everything, library) if p.line not in wrong
+            ]
     if count == 0:
         problems.append(
             problem_at(path, feature["location"]["line"], "the feature has no scenarios")

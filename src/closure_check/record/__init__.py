@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from .load import file_format, load_record, record_from_text
 from .model import (
+    ASSESSMENT,
     FAMILY,
     RECORD_FORMAT,
+    RECORD_FORMAT_1_1,
+    RECORD_FORMATS,
     Agency,
     Check,
     CheckFinding,
@@ -23,6 +26,8 @@ from .model import (
     DisclosureDecision,
     How,
     Involvement,
+    Judge,
+    Judgement,
     Kind,
     LivesWith,
     NotificationDecision,
@@ -37,13 +42,17 @@ from .model import (
     Source,
     Visit,
     Worker,
+    agency_key,
 )
 from .schema import record_json_schema
-from .validate import parse_record
+from .validate import judgement_subject, parse_record, unknown_rule_problems
 
 __all__ = [
+    "ASSESSMENT",
     "FAMILY",
     "RECORD_FORMAT",
+    "RECORD_FORMATS",
+    "RECORD_FORMAT_1_1",
     "Agency",
     "Check",
     "CheckFinding",
@@ -60,6 +69,8 @@ __all__ = [
     "DisclosureDecision",
     "How",
     "Involvement",
+    "Judge",
+    "Judgement",
     "Kind",
     "LivesWith",
     "NotificationDecision",
@@ -74,9 +85,12 @@ __all__ = [
     "Source",
     "Visit",
     "Worker",
+    "agency_key",
     "file_format",
+    "judgement_subject",
     "load_record",
     "parse_record",
     "record_from_text",
     "record_json_schema",
+    "unknown_rule_problems",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import pathlib
+from collections.abc import Collection
 
 from ..sources import Format, decode, format_of, read_text
 from .model import Record
@@ -18,10 +19,17 @@ def file_format(path: pathlib.Path) -> Format:
 
 
 def record_from_text(
-    text: str, *, source: str, as_of: datetime.date, fmt: Format = "json"
+    text: str,
+    *,
+    source: str,
+    as_of: datetime.date,
+    fmt: Format = "json",
+    rule_ids: Collection[str] | None = None,
 ) -> Record:
-    """A record from the text of a JSON file, or of a YAML file when `fmt` is "yaml"."""
-    return parse_record(decode(text, source=source, fmt=fmt), source=source, as_of=as_of)
+    """A record from the text of a JSON file, or of a YAML file when `fmt` is "yaml". With
+    `rule_ids`, a judgement naming a rule not among them is an input error."""
+    data = decode(text, source=source, fmt=fmt)
+    return parse_record(data, source=source, as_of=as_of, rule_ids=rule_ids)
 
 
 def load_record(path: pathlib.Path, *, as_of: datetime.date) -> Record:

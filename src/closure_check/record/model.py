@@ -1,30 +1,24 @@
-"""The assessment record, version 1, as pydantic models: every field, enum and date of the
-record format (`docs/record-format.md`), strict (`1` is not text, `"true"` is not a boolean).
+"""The assessment record, version 1 and 1.1, as pydantic models: every field, enum and date of
+the record format (`docs/record-format.md`), strict (`1` is not text, `"true"` is not a boolean).
 
 A date after the as-of date is refused while the shape is validated, so that it is reported
-together with every other mistake in the record (`validate.py` gives the as-of date).
+together with every other mistake in the record (`validate.py` gives the as-of date); an unborn
+child's expected date of birth and a judgement's expiry may be later (1.1). `null` for an
+optional field is the field left out (1.1), whatever its type.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
-from typing import Annotated, Any, Final, Literal
+from typing import Final, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    WithJsonSchema,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field
 
-from ..errors import show_value
+from .base import _X_FIELDS_SCHEMA, _AnyDate, _BirthDate, _Date, _Model
 
 RECORD_FORMAT: Final = "closure-check/assessment/1"
+#: Format 1.1 only adds fields (judgements); both are read the same way.
+RECORD_FORMAT_1_1: Final = "closure-check/assessment/1.1"
+RECORD_FORMATS: Final = (RECORD_FORMAT, RECORD_FORMAT_1_1)
 
 #: `check.subject` may name the whole family instead of a child or an adult.
 FAMILY = "family"
@@ -80,88 +74,9 @@ ClosureReason = Literal[
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Dates and field names
-# ---------------------------------------------------------------------------------------------
-
-_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _custom(kind: str, message: str) -> PydanticCustomError:
-    # The message goes in through the context so that braces in the user's text are kept as
-    # they are instead of being read as a template.
-    return PydanticCustomError(kind, "{message}", {"message": message})
-
-
-def _to_date(value: object, info: ValidationInfo) -> datetime.date:
-    """A date is a `YYYY-MM-DD` string, in JSON and YAML alike: never a number or a datetime.
-    With an as-of date in the validation context, a later date is refused here, so that it is
-    reported together with every other mistake in the record."""
-    if type(value) is datetime.date:  # from Python callers; JSON and YAML give text
-        day = value
-    elif not isinstance(value, str):
-        raise _custom("date_type", f'must be a date written "YYYY-MM-DD", not {show_value(value)}')
-    elif not _DATE_SHAPE.fullmatch(value):
-        raise _custom("date_format", f"{show_value(value)} is not a date in the form YYYY-MM-DD")
-    else:
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise _custom(
-                "date_value", f"{show_value(value)} is not a real date (use YYYY-MM-DD)"
-            ) from None
-    as_of = info.context.get(AS_OF) if info.context else None
-    if as_of is not None and day > as_of:
-        raise _custom(
-            "date_future",
-            f"{day.isoformat()} is after the as-of date {as_of.isoformat()}: nothing can have "
-            "been recorded in the future",
-        )
-    return day
-
-
-#: The key of the as-of date in pydantic's validation context (see `parse_record`).
-AS_OF = "as_of"
-
-_DATE_JSON_SCHEMA: dict[str, Any] = {
-    "type": "string",
-    "format": "date",
-    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-}
-
-_Date = Annotated[datetime.date, BeforeValidator(_to_date), WithJsonSchema(_DATE_JSON_SCHEMA)]
-
-
-def _extra_name(name: str) -> str:
-    """A field the record format does not name is only allowed when it starts with `x_`."""
-    if name.startswith("x_"):
-        return name
-    raise _custom(
-        "unknown_field",
-        f"unknown field {show_value(name)} (fields not in the record format must start with x_)",
-    )
-
-
-_ExtraName = Annotated[str, AfterValidator(_extra_name)]
-
-_X_FIELDS_SCHEMA: dict[str, Any] = {
-    "patternProperties": {"^x_": {}},
-    "additionalProperties": False,
-}
-
-
-class _Model(BaseModel):
-    """Strict (`1` is not text, `"true"` is not a boolean); unknown fields are errors unless
-    their names start with `x_`. Those are kept in `model_extra` and no rule reads them."""
-
-    model_config = ConfigDict(extra="allow", strict=True, json_schema_extra=_X_FIELDS_SCHEMA)
-
-    # pydantic validates the names of extra fields with this key type, in its fast core.
-    __pydantic_extra__: dict[_ExtraName, Any] = Field(init=False)
-
-
-# ---------------------------------------------------------------------------------------------
 # The record, as record-format.md describes it. Optional fields whose absence is None also
-# accept null; optional booleans and lists default to false and empty and do not accept null.
+# accept null; optional booleans and lists default to false and empty, and null for them (as for
+# every optional field) is the field left out (1.1).
 # ---------------------------------------------------------------------------------------------
 
 
@@ -221,9 +136,12 @@ class Child(_Model):
 
     id: str
     name: str
-    date_of_birth: _Date | None = None
+    # before date_of_birth, which an unborn child may give as a later, expected date
     unborn: bool = Field(
         default=False, description="a pre-birth assessment; child-seen does not apply"
+    )
+    date_of_birth: _BirthDate | None = Field(
+        default=None, description="for an unborn child, the expected date (which may be later)"
     )
     looked_after: bool = Field(
         default=False, description="the child is looked after by the local authority"
@@ -373,6 +291,40 @@ class Closure(_Model):
     )
 
 
+class Judge(_Model):
+    """Who made a judgement (`judgements[].by`)."""
+
+    id: str | None = None
+    name: str | None = None
+    role: Role
+
+
+class Judgement(_Model):
+    """A professional judgement answering one finding of one rule (1.1; rules.md,
+    *Judgements*): it never deletes the finding, it changes how the finding counts."""
+
+    rule: str = Field(description="the id of the rule whose finding is answered")
+    subject: str = Field(
+        description="the finding's subject: a child id, a person id, an agency name, or "
+        '"assessment"'
+    )
+    by: Judge = Field(description="who made the judgement")
+    on: _Date = Field(description="when it was made")
+    reason: str = Field(description="why the finding is accepted, in the judge's words")
+    expires_on: _AnyDate | None = Field(
+        default=None, description="the last day on which it applies (may be later than today)"
+    )
+
+
+#: `judgements[].subject` may name the whole assessment.
+ASSESSMENT = "assessment"
+
+
+def agency_key(name: str) -> str:
+    """An agency name as names are compared (1.1): ignoring case and runs of whitespace."""
+    return " ".join(name.split()).casefold()
+
+
 class Record(_Model):
     """One assessment, as a case management system exports it for checking."""
 
@@ -394,8 +346,10 @@ class Record(_Model):
         }
     )
 
-    format: Literal["closure-check/assessment/1"] = Field(
-        default=RECORD_FORMAT, description="version marker; any other value is an input error"
+    format: Literal["closure-check/assessment/1", "closure-check/assessment/1.1"] = Field(
+        default=RECORD_FORMAT,
+        description="version marker; any other value is an input error. Both are read the "
+        "same way: 1.1 only adds fields",
     )
     id: str = Field(description="the assessment's identifier")
     kind: Kind = Field(
@@ -428,8 +382,7 @@ class Record(_Model):
     closure: Closure | None = Field(
         default=None, description="present when the case is being closed"
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation
-# ---------------------------------------------------------------------------------------------
+    judgements: list[Judgement] = Field(
+        default_factory=list,
+        description="professional judgements recorded against findings (1.1)",
+    )

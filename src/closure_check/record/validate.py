@@ -12,20 +12,28 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Collection
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import InputError, Problem, field_path, show_value
-from .model import AS_OF, FAMILY, RECORD_FORMAT, Record
+from .base import AS_OF
+from .model import ASSESSMENT, FAMILY, RECORD_FORMATS, Record, agency_key
 
 __all__ = ["parse_record"]
 
 
 def parse_record(
-    data: object, *, source: str, as_of: datetime.date, line: int | None = None
+    data: object,
+    *,
+    source: str,
+    as_of: datetime.date,
+    line: int | None = None,
+    rule_ids: Collection[str] | None = None,
 ) -> Record:
-    """Validate an already-decoded JSON/YAML value. Raises InputError listing EVERY problem."""
+    """Validate an already-decoded JSON/YAML value. Raises InputError listing EVERY problem.
+    With `rule_ids` (the rule set in use), a judgement naming another rule is one of them."""
     try:
         record = Record.model_validate(data, context={AS_OF: as_of})
     except ValidationError as exc:
@@ -35,6 +43,8 @@ def parse_record(
         ]
         raise InputError(problems) from None
     found = _cross_field_problems(record)
+    if rule_ids is not None:
+        found += unknown_rule_problems(record, rule_ids)
     if found:
         raise InputError(
             [Problem(source, line, path, message, _cross_code(message)) for path, message in found]
@@ -69,8 +79,10 @@ def _cross_code(message: str) -> str:
         return "missing"
     if "twice" in message or "already the id" in message or "cannot be an id" in message:
         return "duplicate"
-    if "at least one" in message:
+    if "at least one" in message or "an empty list" in message:
         return "empty_list"
+    if "earlier than" in message:
+        return "date_order"
     return "bad_reference"
 
 
@@ -87,7 +99,7 @@ def _message(err: ErrorDetails) -> str:
         if err["loc"] == ("format",):
             return (
                 f"{show_value(value)} is not a record format this version of closure-check reads "
-                f'(it reads "{RECORD_FORMAT}")'
+                f"(it reads {' and '.join(show_value(v) for v in RECORD_FORMATS)})"
             )
         return f"{show_value(value)} is not one of: {', '.join(allowed)}"
     if kind == "string_type":
@@ -113,6 +125,16 @@ def _cross_field_problems(record: Record) -> list[tuple[str, str]]:
     unique ids and names, and references. (Dates after the as-of date are found by `_to_date`.)"""
     found: list[tuple[str, str]] = []
     fields_given = record.model_fields_set
+
+    if record.completed_on < record.started_on:
+        found.append(
+            (
+                "completed_on",
+                f"{record.completed_on.isoformat()} is earlier than started_on "
+                f"{record.started_on.isoformat()}: an assessment cannot be completed before it "
+                "started (correct either date)",
+            )
+        )
 
     if record.kind == "discharge":
         if "discharges" not in fields_given:
@@ -159,18 +181,21 @@ def _cross_field_problems(record: Record) -> list[tuple[str, str]]:
                 owner[item_id] = where
                 ids.add(item_id)
 
+    # Agency names are compared ignoring case and runs of whitespace (1.1).
     agency_at: dict[str, int] = {}
     for i, agency in enumerate(record.agencies):
-        if agency.name in agency_at:
+        key = agency_key(agency.name)
+        if key in agency_at:
             found.append(
                 (
                     f"agencies[{i}].name",
                     f"{show_value(agency.name)} is listed twice (also "
-                    f"agencies[{agency_at[agency.name]}]): each agency is listed once",
+                    f"agencies[{agency_at[key]}], names being compared ignoring case and "
+                    "spaces): each agency is listed once",
                 )
             )
         else:
-            agency_at[agency.name] = i
+            agency_at[key] = i
 
     check_at: dict[str, int] = {}
     for i, check in enumerate(record.checks):
@@ -219,10 +244,76 @@ def _cross_field_problems(record: Record) -> list[tuple[str, str]]:
     for i, person in enumerate(record.people):
         for j, child_id in enumerate(person.parent_of):
             must_be_child(f"people[{i}].parent_of[{j}]", child_id)
+        if (
+            person.relationship in _PARENTS
+            and not person.parent_of
+            and "parent_of" in person.model_fields_set
+        ):
+            found.append(
+                (
+                    f"people[{i}].parent_of",
+                    f"is an empty list, but {show_value(person.name)} is a "
+                    f"{person.relationship}: list the children they are a parent of, or leave "
+                    "parent_of out (a parent of every child)",
+                )
+            )
     for i, discharge in enumerate(record.discharges):
         must_be_person(f"discharges[{i}].person", discharge.person)
 
+    judged: dict[tuple[str, str], int] = {}
+    for i, judgement in enumerate(record.judgements):
+        subject = judgement_subject(record, judgement.subject)
+        if subject is None:
+            found.append(
+                (
+                    f"judgements[{i}].subject",
+                    f"{show_value(judgement.subject)} is not a child, a person or an agency in "
+                    f'this record (nor "{ASSESSMENT}")',
+                )
+            )
+            continue
+        judged_key = (judgement.rule, subject)
+        if judged_key in judged:
+            found.append(
+                (
+                    f"judgements[{i}]",
+                    f"judges {judgement.rule} for {show_value(subject)} a second time (also "
+                    f"judgements[{judged[judged_key]}]): a finding is judged once, never twice; "
+                    "keep one judgement per rule and subject",
+                )
+            )
+        else:
+            judged[judged_key] = i
     return found
+
+
+#: The relationships of a parent (record-format.md, Person: an empty parent_of is an error).
+_PARENTS = frozenset({"mother", "father", "parent"})
+
+
+def judgement_subject(record: Record, subject: str) -> str | None:
+    """What a judgement's subject names, as the report names it: a child's or person's id, an
+    agency's name as the record lists it (compared ignoring case and spaces), or "assessment";
+    None when it names nothing in the record."""
+    if subject == ASSESSMENT:
+        return subject
+    if any(c.id == subject for c in record.children) or any(p.id == subject for p in record.people):
+        return subject
+    key = agency_key(subject)
+    return next((a.name for a in record.agencies if agency_key(a.name) == key), None)
+
+
+def unknown_rule_problems(record: Record, rule_ids: Collection[str]) -> list[tuple[str, str]]:
+    """A judgement must name a rule of the rule set in use (record-format.md, *Judgement*)."""
+    return [
+        (
+            f"judgements[{i}].rule",
+            f"{show_value(j.rule)} is not a rule of the rules in use: `closure-check rules "
+            "list` shows their ids",
+        )
+        for i, j in enumerate(record.judgements)
+        if j.rule not in rule_ids
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

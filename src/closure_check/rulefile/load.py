@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, RuleFileError, field_path
 from ..sources import format_of, line_of, read_yaml
+from .effective import overlaps
 from .model import RULE_FILE, TERMS_FILE, LoadedRule, Rule, RuleSet, TermsFile
 
 __all__ = ["bundled_rules_dir", "load_rules", "parse_rule_file", "parse_terms_file"]
@@ -107,9 +108,9 @@ def load_rules(folder: Path | None = None) -> RuleSet:
                 Problem(str(path), 1, "id", f'the id "{rule.id}" does not match the file name')
             )
         rules.append((int(m.group(1)), LoadedRule(rule, path)))
-    ids = [r.rule.id for _, r in rules]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(Problem(str(folder), None, "", f'two rule files have the id "{dup}"'))
+    # several files of one id are versions of that rule (effective dates): their periods must
+    # not overlap, and each overlap names both files
+    problems += overlaps(RuleSet(folder, terms, tuple(r for _, r in rules), "")) if terms else []
     if not rules and not problems:
         problems.append(Problem(str(folder), None, "", "no rule files (NN-<id>.yaml) found"))
     if problems or terms is None:

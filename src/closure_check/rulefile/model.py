@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:  # facts.py imports the record's models: listing the rules nee
 
 RULE_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 NAME = r"^[a-z][a-z0-9_]*$"
-RULE_FILE = re.compile(r"^(\d+)-([a-z0-9-]+)\.ya?ml$")
+# NN-<rule id>.yaml, or NN-<rule id>.<label>.yaml for a further version of a rule (effective dates)
+RULE_FILE = re.compile(r"^(\d+)-([a-z0-9-]+)(?:\.[a-z0-9][a-z0-9-]*)?\.ya?ml$")
 TERMS_FILE = "_terms.yaml"
 
 Scalar = str | int | bool
@@ -115,6 +117,68 @@ class Example(_Strict):
     record: dict[str, Any] = Field(default_factory=dict)
 
 
+# -- effective dates (issue 13): the period a version of a rule is in force ----------------------
+
+
+class Effective(_Strict):
+    """The period a version of a rule is in force, both ends inclusive, either end open."""
+
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Effective:
+        if self.from_ is not None and self.until is not None and self.until < self.from_:
+            raise ValueError(f"until ({self.until}) is before from ({self.from_})")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (
+            self.until is None or day <= self.until
+        )
+
+    def describe(self) -> str:
+        """The period in words: "from 2027-04-01", "until 2027-03-31", "2026-01-01 to ..."."""
+        if self.from_ is not None and self.until is not None:
+            return f"{self.from_} to {self.until}"
+        if self.from_ is not None:
+            return f"from {self.from_}"
+        return f"until {self.until}" if self.until is not None else "always"
+
+
+# -- end of effective dates -------------------------------------------------------------------
+
+
+# -- Who may make a judgement (rules.md, *Judgements*; the judgements helper's section) -------
+
+#: The roles of the record format (record-format.md, Decision), as a rule file names them.
+JudgeRole = Literal["social_worker", "senior_practitioner", "supervisor", "manager", "other"]
+JUDGE_ROLES: tuple[str, ...] = get_args(JudgeRole)
+
+
+class JudgementPolicy(_Strict):
+    """Who may make a judgement on a rule's findings: `anyone`, `nobody`, or a list of roles;
+    and why (for `nobody`, why the requirement admits no exception)."""
+
+    by: Literal["anyone", "nobody"] | list[JudgeRole]
+    why: str = Field(min_length=1)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may make one (none for `nobody`)."""
+        if self.by == "anyone":
+            return JUDGE_ROLES
+        if self.by == "nobody":
+            return ()
+        return tuple(self.by)
+
+
+#: A rule file that does not say who may make a judgement allows none.
+NO_JUDGEMENTS = JudgementPolicy(
+    by="nobody", why="The rule file does not say that anyone may make a judgement on it."
+)
+
+
 class Rule(_Strict):
     id: str = Field(pattern=RULE_ID)
     title: str
@@ -126,6 +190,8 @@ class Rule(_Strict):
     applies_to: list[Part] = Field(min_length=1)
     not_applicable: str
     examples: list[Example] = Field(default_factory=list)
+    judgements: JudgementPolicy = NO_JUDGEMENTS  # who may make a judgement on its findings
+    effective: Effective | None = None  # effective dates: when this version is in force
 
 
 class TermsFile(_Strict):
@@ -135,12 +201,14 @@ class TermsFile(_Strict):
     labels: dict[str, str] = Field(default_factory=dict)
     conditions: dict[str, Related] = Field(default_factory=dict)
     example_base: dict[str, Any]
+    #: a judgement's reason is no reason with fewer words than this (rules.md, *Judgements*)
+    judgement_reason_min_words: int = Field(default=4, ge=1)
 
     def terms(self) -> Terms:
-        from ..facts import Terms
+        from ..facts import Terms, normal_text
 
         return Terms(
-            placeholders=frozenset(p.strip().lower() for p in self.placeholders),
+            placeholders=frozenset(normal_text(p) for p in self.placeholders),
             parent_relationships=frozenset(self.parent_relationships),
             step_parent_relationships=frozenset(self.step_parent_relationships),
         )

@@ -73,12 +73,12 @@ def _texts(data: object) -> list[str]:
     return [v for _, v in walk(data) if isinstance(v, str) and len(v) >= 2]
 
 
-def _read(job: Job) -> Record | Answer:
+def _read(job: Job, rule_ids: frozenset[str]) -> Record | Answer:
     data: object = None
     try:
         text = decode_utf8(job.body, job.source)
         data = decode(text, source=job.source, fmt=job.fmt)
-        return parse_record(data, source=job.source, as_of=job.as_of)
+        return parse_record(data, source=job.source, as_of=job.as_of, rule_ids=rule_ids)
     except InputError as exc:
         values = _texts(data) if data is not None else []
         return ("invalid", [value_free(p, values) for p in exc.problems])
@@ -107,7 +107,7 @@ def _group(checker: Checker, jobs: list[Job], current: Current) -> list[Answer]:
     read: list[Record | Answer] = []
     for job in jobs:
         current.value = job.seq
-        read.append(_read(job))
+        read.append(_read(job, checker.rule_ids))
     checked = [(j, r) for j, r in zip(jobs, read, strict=True) if isinstance(r, Record)]
     current.value = IN_BATCH if len(checked) > 1 else (checked[0][0].seq if checked else IDLE)
     try:

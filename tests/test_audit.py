@@ -696,3 +696,77 @@ def test_a_baseline_that_is_not_utf_8_or_cannot_be_read_is_refused(tmp_path: Pat
     with pytest.raises(InputError) as missing:
         audit.load_baseline(tmp_path / "nowhere.json")
     assert "cannot be read" in missing.value.problems[0].message
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases to act on, worst first; nothing hidden from the spreadsheet (issue 15, items 5 and 6)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_terminal_lists_the_records_needing_action_worst_first(examples_audit: Any) -> None:
+    result, data, _, _, _ = examples_audit
+    needing = data["needing_action"]
+    assert len(needing) == data["failed"]
+    assert [e["blockers"] for e in needing] == sorted(
+        (e["blockers"] for e in needing), reverse=True
+    )
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Records needing action"))
+    listed = lines[at + 1 : at + 1 + len(needing)]
+    for entry, line in zip(needing, listed, strict=True):
+        assert line.split()[0] == entry["assessment_id"]
+        assert entry["worker_id"] in line
+        assert f"{entry['blockers']} blocker" in line
+    failing = {r["assessment_id"] for r in data["reports"]}
+    assert {e["assessment_id"] for e in needing} == failing
+
+
+def test_the_html_has_a_table_of_records_needing_action_each_opening_its_own_report(
+    examples_audit: Any,
+) -> None:
+    _, data, page, _, _ = examples_audit
+    table = page[
+        page.index('id="needing-action"') : page.index(
+            "</table>", page.index('id="needing-action"')
+        )
+    ]
+    assert table.count("<tr data-record=") == data["failed"]
+    for entry in data["needing_action"]:
+        anchor = f"report-{entry['report']}"
+        assert f'href="#{anchor}"' in table
+        section = page[page.index(f'id="{anchor}"') :]
+        section = section[: section.index("</main>")].split('class="record-report"')[0]
+        assert entry["assessment_id"] in section
+        assert data["reports"][entry["report"]]["assessment_id"] == entry["assessment_id"]
+    # the page stays self-contained: only its own style and script, by their hashes
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
+    assert policy and "unsafe-inline" not in policy.group(1)
+    assert page.count("<style") == 1 and page.count("<script") == 1
+
+
+def test_the_per_rule_table_is_sorted_by_count_and_drawn_as_a_chart(examples_audit: Any) -> None:
+    _, data, page, _, _ = examples_audit
+    table = page[page.index('class="per-rule"') :]
+    table = table[: table.index("</table>")]
+    counts = [
+        int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td>', table)
+    ]
+    assert counts == sorted(counts, reverse=True) and len(counts) == len(data["summary"]["by_rule"])
+    chart = page[page.index('id="chart-rules"') :]
+    chart = chart[: chart.index("</svg>")]
+    bars = [int(n) for n in re.findall(r'data-count="(\d+)"', chart)]
+    assert bars == counts
+    teams = page[page.index('id="chart-teams"') :]
+    assert teams[: teams.index("</svg>")].count('class="bar"') == len(data["summary"]["by_team"])
+
+
+def test_invalid_records_are_rows_of_the_csv_with_their_problems(examples_audit: Any) -> None:
+    _, data, _, rows, _ = examples_audit
+    invalid = [r for r in rows if r["finding"] == "could not be checked"]
+    assert len(invalid) == data["invalid"] == len(data["errors"])
+    for row, entry in zip(invalid, data["errors"], strict=True):
+        assert row["file"] == entry["source"]
+        assert row["line"] == ("" if entry["line"] is None else str(entry["line"]))
+        for problem in entry["problems"]:
+            assert problem["message"] in row["what is wrong"]
+    assert len(rows) == len(data["exceptions"]) + len(data["accepted"]) + len(data["errors"])

@@ -165,3 +165,62 @@ def test_with_javascript_off_every_row_is_shown(
     assert not page.locator("#filters").is_visible()
     assert page.locator("#exceptions thead button").count() == 0
     context.close()
+
+
+def test_the_records_needing_action_open_their_own_reports_and_the_charts_are_drawn(
+    browser: Any, report: tuple[Path, audit.Audit]
+) -> None:
+    path, result = report
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+
+    # One row per failing record, worst first: the most blockers at the top.
+    needing = result.needing_action
+    rows = page.locator("#needing-action tbody tr")
+    assert rows.count() == len(needing) == result.counts.failed
+    shown = [
+        int(t) for t in page.locator("#needing-action tbody td:nth-child(5)").all_inner_texts()
+    ]
+    assert shown == sorted(shown, reverse=True) and shown[0] > 1
+    # Every record's report is hidden until it is opened from the table.
+    assert page.locator(".record-report").count() == len(needing)
+    assert page.locator(".record-report:visible").count() == 0
+    worst = needing[0]["assessment_id"]
+    page.locator("#needing-action tbody tr").first.locator("a").click()
+    opened = page.locator(".record-report:visible")
+    assert opened.count() == 1
+    assert worst in opened.inner_text() and "FAIL" in opened.inner_text().upper()
+    # Sorting by the start date puts the oldest assessment first.
+    page.locator("#needing-action thead th", has_text="Started").locator("button").click()
+    started = page.locator("#needing-action tbody td:nth-child(7)").all_inner_texts()
+    assert started == sorted(started)
+
+    # The charts: one bar per rule and per team with exceptions, drawn inline.
+    rule_bars = page.locator("#chart-rules g.bar")
+    assert rule_bars.count() == len(result.summary()["by_rule"])
+    counts = [int(c) for c in (b.get_attribute("data-count") for b in rule_bars.all()) if c]
+    assert counts == sorted(counts, reverse=True) and sum(counts) == len(result.exceptions)
+    assert page.locator("#chart-teams g.bar").count() == len(result.summary()["by_team"])
+    assert page.locator("#chart-rules").bounding_box()["width"] > 100
+
+    # The blocker-only filter and the search box.
+    page.select_option("#filter-severity", "blocker")
+    everything = [*result.exceptions, *result.accepted]
+    blockers = sum(1 for e in everything if e["severity"] == "blocker")
+    assert page.locator("#exceptions tbody tr:visible").count() == blockers < len(everything)
+    page.click("#clear-filters")
+    page.fill("#search", "IA-2025-7777")
+    assert page.locator("#exceptions tbody tr:visible").count() == sum(
+        1 for e in everything if e["assessment_id"] == "IA-2025-7777"
+    )
+    page.fill("#search", "")
+    assert page.locator("#exceptions tbody tr:visible").count() == len(everything)
+
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    assert problems == []
+    page.close()

@@ -186,3 +186,37 @@ def test_rules_show_on_a_date_shows_the_version_in_force_and_names_the_other(dat
 def test_rules_list_of_the_bundled_rules_prints_no_versions() -> None:
     listed = _cli("rules", "list", "--on", "2030-01-01")
     assert listed.returncode == 0 and "[" not in listed.stdout
+
+
+def test_the_text_and_html_reports_name_the_version_of_each_dated_rule(dated: Path) -> None:
+    """rules.md: the report names, for each rule, the version used (its file and period)."""
+    from closure_check.render import report_html, report_text
+
+    report = checker_for(dated).check(s47("2024-03-22"), as_of=FAR)
+    text, html = report_text(report), report_html(report)
+    assert f"child-seen-alone: {NEW}, in force from 2024-03-22" in text
+    assert f"child-seen-alone: {NEW}, in force from 2024-03-22" in html
+    old = report_text(checker_for(dated).check(s47("2024-03-21"), as_of=FAR))
+    assert f"child-seen-alone: {RULE}, in force from the start until 2024-03-21" in old
+    bundled = checker_for(RULES).check(s47("2024-03-22"), as_of=FAR)
+    assert "Rule versions used" not in report_text(bundled)
+
+
+def test_a_judgement_on_a_rule_not_in_force_on_the_day_is_stale_not_unknown(
+    tmp_path: Path,
+) -> None:
+    """rules.md: a judgement whose finding does not fail (the rule does not apply) is stale."""
+    folder = dated_rules(tmp_path / "rules")
+    (folder / RULE).unlink()  # child-seen-alone is in force from 2024-03-22 only
+    data: dict[str, Any] = copy.deepcopy(base_record())
+    data["kind"] = "s47"
+    data["completed_on"] = data["decision"]["on"] = "2024-03-21"
+    data["format"] = "closure-check/assessment/1.1"
+    data["judgements"] = [{"rule": "child-seen-alone", "subject": "C1",
+                           "by": {"id": "SW-12", "name": "A. Worker", "role": "social_worker"},
+                           "on": "2024-03-21",
+                           "reason": "Amy was too upset to be seen alone."}]  # fmt: skip
+    checker = checker_for(folder)
+    record = parse_record(data, source="test", as_of=FAR, rule_ids=checker.rule_ids)
+    (entry,) = checker.check(record, as_of=FAR).judgements
+    assert entry["outcome"] == "stale" and "no version in force" in entry["why"]

@@ -271,7 +271,7 @@ def test_a_name_written_like_a_template_is_printed_as_written_not_run(tmp_path: 
     data["children"][0]["name"] = "{{ 'zq' ~ 'xv' }}{% include '/etc/passwd' %}"
     data["children"][0]["recommendations"] = "{{ ''.__class__.__mro__ }}"
     path = write_json(tmp_path / "template.json", data)
-    proc = check(path, "--format", "text")
+    proc = check(path, "--format", "text", "--verbose")  # passes, naming the child, are shown
     accepted(proc)
     assert "{{ 'zq' ~ 'xv' }}{% include '/etc/passwd' %}" in proc.stdout
     assert "{{ ''.__class__.__mro__ }}" in proc.stdout

@@ -319,7 +319,7 @@ def test_the_text_and_html_reports_show_the_judgement_in_the_judges_words(
     words = f"Accepted by B. Manager, manager, on 22 March 2024: {REASON}"
     text, page = report_text(report), report_html(report)
     assert "ACCEPTED  supporting-adults-checked" in text and words in text
-    assert "child-seen for C1, by B. Manager (manager) on 2024-03-22: stale" in text
+    assert "child-seen for C1, by B. Manager (manager) on 22 March 2024: stale" in text
     assert "Accepted by a professional judgement" in page and "stale" in page
     assert "Eve&#39;s police check" in page  # escaped like every value
 
@@ -393,6 +393,22 @@ def test_a_finding_accepted_since_the_baseline_is_accepted_not_resolved(tmp_path
     assert [r["status"] for r in second["accepted"]] == ["accepted"]
 
 
+def test_a_finding_still_accepted_is_persisting_and_failing_again_when_expired_is_not_new(
+    tmp_path: Path,
+) -> None:
+    week1, week2, week3 = tmp_path / "w1", tmp_path / "w2", tmp_path / "w3"
+    _write(week1, "a.json", judged(judgement()))
+    _write(week2, "a.json", judged(judgement()))
+    _write(week3, "a.json", unchecked_eve())  # the judgement is gone: the finding fails again
+    first, _, _ = _audit(tmp_path, week1)
+    (tmp_path / "week1.json").write_text(json.dumps(first))
+    second, _, _ = _audit(tmp_path, week2, "--baseline", str(tmp_path / "week1.json"))
+    assert [r["status"] for r in second["accepted"]] == ["persisting"]
+    (tmp_path / "week2.json").write_text(json.dumps(second))
+    third, _, _ = _audit(tmp_path, week3, "--baseline", str(tmp_path / "week2.json"))
+    assert [r["status"] for r in third["exceptions"]] == ["persisting"]
+
+
 def test_redacting_treats_a_judges_name_and_reason_as_names_and_free_text(tmp_path: Path) -> None:
     records = tmp_path / "records"
     data = judged(judgement(by={"id": "J-9", "name": "Zed Quill", "role": "manager"}),
@@ -402,6 +418,7 @@ def test_redacting_treats_a_judges_name_and_reason_as_names_and_free_text(tmp_pa
     audit, page, table = _audit(tmp_path, records, "--redact")
     for output in (json.dumps(audit), page, table):
         assert "Zed Quill" not in output and "never looks after" not in output
+        assert "B. Manager" not in output
     assert audit["accepted"][0]["judgement"]["reason"] == "[text withheld]"
 
 
@@ -426,3 +443,11 @@ def test_check_and_the_audit_refuse_a_judgement_on_a_rule_the_rules_do_not_have(
     assert audited.exit_code == 1, audited.output
     (error,) = json.loads(out.read_text())["errors"]
     assert any(p["path"] == "judgements[0].rule" for p in error["problems"])
+
+
+def test_a_reason_of_exactly_the_minimum_words_is_a_reason(checker: Checker) -> None:
+    """rules.md: present text of at least 4 words (rule data); 3 words is not enough."""
+    report = check(checker, judged(judgement(reason="Police check delayed twice")))
+    (entry,) = report.judgements
+    assert entry["outcome"] == "applied"
+    assert finding(report, "supporting-adults-checked", "P3").status == "accepted"

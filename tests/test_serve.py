@@ -352,4 +352,38 @@ def test_the_decision_log_holds_one_private_line_per_decision_with_no_names(
         "assessment",
         "verdict",
         "failing_rules",
+        "accepted_rules",
     }
+    assert entry["accepted_rules"] == []
+
+
+def test_a_pass_resting_on_a_judgement_names_its_accepted_rules_in_the_decision_log(
+    server: Server, folder: Path
+) -> None:
+    log_file = folder / "decisions.jsonl"
+    body = (EXAMPLES / "judgement-manager-accepts-unchecked-carer.json").read_bytes()
+    with server.client() as client:
+        response = client.post("/v1/check", content=body, params=QUERY,
+                               headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 200
+    report = response.json()
+    entry = next(
+        json.loads(line)
+        for line in log_file.read_text().splitlines()
+        if json.loads(line)["decision"] == response.headers["x-decision-id"]
+    )
+    accepted = [r["rule"] for r in report["results"] if r["status"] == "accepted"]
+    assert accepted and entry["accepted_rules"] == accepted
+    assert "Greaves" not in log_file.read_text() and "backlog" not in log_file.read_text()
+
+
+def test_a_judgement_on_a_rule_the_service_does_not_have_is_a_422_naming_the_field(
+    server: Server,
+) -> None:
+    data = json.loads((EXAMPLES / "judgement-manager-accepts-unchecked-carer.json").read_text())
+    data["judgements"][0]["rule"] = "supporting-adults-chekced"
+    with server.client() as client:
+        response = client.post("/v1/check", content=json.dumps(data), params=QUERY,
+                               headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 422
+    assert any(p["path"] == "judgements[0].rule" for p in response.json()["problems"])

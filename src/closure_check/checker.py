@@ -7,7 +7,7 @@ gathers its firings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,10 @@ def gather(firings: list[Firing], meaning: dict[str, Meaning]) -> Fired:
 
 class Checker:
     """A rules folder, validated, compiled and registered with the engine once."""
+
+    #: rules of a dated folder with no version in force for this checker's set of versions,
+    #: with why (dated.py sets it): a judgement on one of them is stale, not unknown
+    not_in_force: dict[str, str] = {}  # noqa: RUF012 - never changed in place
 
     def __init__(
         self,
@@ -103,13 +107,21 @@ class Checker:
                 self.messages.add(text, source=where[0], field=where[1])
         return self.messages.render(text, context)
 
-    def check(self, record: Record, *, as_of: date, explain_passing: bool = True) -> Report:
+    def check(
+        self,
+        record: Record,
+        *,
+        as_of: date,
+        explain_passing: bool = True,
+        only: Collection[str] | None = None,
+    ) -> Report:
         """Check one record. With `explain_passing` false, a record in which nothing fails gets a
         report of statuses and subjects only, with no messages written: the audit keeps only
-        failing records' reports and exceptions, and writing messages is much of the work."""
+        failing records' reports and exceptions, and writing messages is much of the work.
+        With `only` (rule ids), the report holds those rules alone and its verdict is theirs."""
         facts = build_facts(record, self.terms)
         firings = self.engine.run(facts.facts)
-        return self._report(record, facts, firings, as_of, explain_passing)
+        return self._report(record, facts, firings, as_of, explain_passing, only)
 
     @property
     def rule_ids(self) -> frozenset[str]:
@@ -175,10 +187,18 @@ class Checker:
         firings: list[Firing],
         as_of: date,
         explain_passing: bool,
+        only: Collection[str] | None = None,
     ) -> Report:
         fired = gather(firings, self.engine.meaning)
         decision = decide(
-            self.rules, fired, facts.subjects, record=record, as_of=as_of, terms=self.terms
+            self.rules,
+            fired,
+            facts.subjects,
+            record=record,
+            as_of=as_of,
+            terms=self.terms,
+            only=only,
+            not_in_force=self.not_in_force,
         )
         return explain(
             decision,

@@ -12,7 +12,7 @@ use a Checker."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -87,7 +87,15 @@ class DatedChecker(Checker):
             sub = RuleSet(
                 self.all_rules.folder, self.all_rules.terms_file, chosen, self.all_rules.version
             )
-            self._checkers[key] = Checker(sub) if chosen else None
+            checker = Checker(sub) if chosen else None
+            if checker is not None:
+                checker.not_in_force = {
+                    i: "the rule had no version in force on the day the record was completed, "
+                    "so there is no failing finding for it to accept"
+                    for i, k in zip(self._ids, key, strict=True)
+                    if k < 0
+                }
+            self._checkers[key] = checker
         return self._checkers[key]
 
     def on(self, day: date) -> DatedChecker:
@@ -96,13 +104,17 @@ class DatedChecker(Checker):
 
     # -- what the report says
 
-    def _complete(self, report: Report, key: Key, day: date) -> Report:
+    def _complete(
+        self, report: Report, key: Key, day: date, only: Collection[str] | None = None
+    ) -> Report:
         """The report of a set of versions, with every rule of the folder in catalogue order:
         each rule's result naming its version, and a rule not in force that day not
-        applicable."""
+        applicable (of the rules `only` names, when it names some: `check --select`)."""
         by_rule = {r.rule: r for r in report.results}
         results: list[RuleResult] = []
         for rule_id, k in zip(self._ids, key, strict=True):
+            if only is not None and rule_id not in only:
+                continue
             if k >= 0:
                 lr = self._versions[rule_id][k]
                 results.append(dataclasses.replace(by_rule[rule_id], version=version_of(lr)))
@@ -123,7 +135,9 @@ class DatedChecker(Checker):
             )
         return dataclasses.replace(report, results=tuple(results))
 
-    def _empty(self, record: Record, as_of: date, day: date) -> Report:
+    def _empty(
+        self, record: Record, as_of: date, day: date, only: Collection[str] | None = None
+    ) -> Report:
         """The report when no rule at all is in force on the day."""
         from . import __version__
 
@@ -137,18 +151,25 @@ class DatedChecker(Checker):
             record.worker.model_dump(exclude_none=True),
             __version__,
         )
-        return self._complete(report, tuple(-1 for _ in self._ids), day)
+        return self._complete(report, tuple(-1 for _ in self._ids), day, only)
 
     # -- Checker's methods
 
-    def check(self, record: Record, *, as_of: date, explain_passing: bool = True) -> Report:
+    def check(
+        self,
+        record: Record,
+        *,
+        as_of: date,
+        explain_passing: bool = True,
+        only: Collection[str] | None = None,
+    ) -> Report:
         day = self._day(record)
         key = self.key(day)
         sub = self.checker(key)
         if sub is None:
-            return self._empty(record, as_of, day)
-        report = sub.check(record, as_of=as_of, explain_passing=explain_passing)
-        return self._complete(report, key, day)
+            return self._empty(record, as_of, day, only)
+        report = sub.check(record, as_of=as_of, explain_passing=explain_passing, only=only)
+        return self._complete(report, key, day, only)
 
     def _groups(self, records: Sequence[Record]) -> dict[Key, list[int]]:
         groups: dict[Key, list[int]] = {}

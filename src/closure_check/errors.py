@@ -20,6 +20,11 @@ class Problem:
     path: str
     message: str
     code: str = field(default="invalid", compare=False)
+    #: the path in words for people, counting from one and naming the child or adult
+    #: ("second child (Tyler), first visit: how"); "" where the path says it already
+    where: str = field(default="", compare=False)
+    #: how to put it right, when that can be told ("did you mean ...", "write it as ...")
+    hint: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"

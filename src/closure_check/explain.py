@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
+from functools import cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from . import __version__
 from .facts import Facts
@@ -18,6 +22,85 @@ from .rulefile import Part, RuleSet
 from .verdict import Decision, Failure, Fired, JudgementOutcome, SubjectFinding
 
 Render = Callable[[str, dict[str, Any]], str]
+
+
+# -- Dates as people write them, and the values a message reads -------------------------------
+
+
+@cache
+def _locale() -> Any:
+    from babel import Locale
+
+    return Locale.parse("en_GB")
+
+
+def date_words(d: date | str) -> str:
+    """A date as a person writes it, "13 June 2025" (babel, British English)."""
+    from babel.dates import format_date
+
+    day = date.fromisoformat(d) if isinstance(d, str) else d
+    return str(format_date(day, "d MMMM y", locale=_locale()))
+
+
+class Day(date):
+    """A date that a message prints in words ("13 June 2025") and compares as a date."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return date_words(self)
+
+
+class _View:
+    """A record item as a message reads it: its fields, nested items and lists viewed the same
+    way, and every date a `Day`. Nothing is copied until a message reads it."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: Any) -> None:
+        self._of = of
+
+    def __getattr__(self, name: str) -> Any:
+        of = self._of
+        if isinstance(of, dict):
+            try:
+                return words_view(of[name])
+            except KeyError:
+                raise AttributeError(name) from None
+        return words_view(getattr(of, name))
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(self._of, dict):
+            return words_view(self._of[key])
+        if not isinstance(key, str):
+            raise KeyError(key)
+        try:
+            return self.__getattr__(key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __bool__(self) -> bool:
+        return bool(self._of) if isinstance(self._of, dict) else True
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._of == (other._of if isinstance(other, _View) else other))
+
+    def __hash__(self) -> int:
+        return id(self._of)
+
+    def __str__(self) -> str:
+        return str(self._of)
+
+
+def words_view(value: Any) -> Any:
+    """`value` as a message reads it (see `_View`)."""
+    if isinstance(value, date) and not isinstance(value, Day):
+        return Day(value.year, value.month, value.day)
+    if isinstance(value, dict | BaseModel):
+        return _View(value)
+    if isinstance(value, list | tuple):
+        return [words_view(v) for v in value]
+    return value
 
 
 def _when(item: dict[str, Any]) -> str:
@@ -71,7 +154,10 @@ def explain(
         )  # fmt: skip
         na = ""
         if rd.status == "not_applicable" and explain_all:
-            na = render(rule.not_applicable, {"record": record_item, "data": rule.data})
+            na = render(
+                rule.not_applicable,
+                {"record": words_view(record_item), "data": rule.data, "checks": _checks(facts)},
+            )
         results.append(
             RuleResult(
                 rule.id, rule.title, rule.severity, rule.source.paragraph, rd.status, findings, na
@@ -146,16 +232,17 @@ def _finding(
 ) -> Finding:
     ctx: dict[str, Any] = {
         "name": f.name,
-        "subject": facts.items[f.fact],
-        "record": record_item,
+        "subject": words_view(facts.items[f.fact]),
+        "record": words_view(record_item),
         "data": data,
+        "checks": _checks(facts),
     }
     if not f.failures:
         evidence = {}
         for qi, req in enumerate(part.requires):
             found = [facts.items[x] for x in fired.witnesses.get((ri, f.part, f.fact, qi), ())]
             if found:
-                evidence[req.name] = _earliest(found)
+                evidence[req.name] = words_view(_earliest(found))
         return Finding(f.subject, f.name, "pass", render(part.pass_, ctx | {"evidence": evidence}))
     problems: list[str] = []
     remedies: list[str] = []
@@ -168,17 +255,36 @@ def _finding(
             _evidence_key(facts.items[ev]) if ev else ("", ""),
         )
 
-    for failure in sorted(f.failures, key=order):
+    failures = sorted(f.failures, key=order)
+    # What a message may read of the other failures of this finding, so that a finding is said
+    # once: the names of the requirements it fails, and a for_each requirement's failing values.
+    failing = sorted({part.requires[x.requirement].name for x in failures})
+    values: dict[int, list[Any]] = {}
+    evidences: dict[int, list[Any]] = {}
+    for x in failures:
+        values.setdefault(x.requirement, []).append(x.value)
+        if x.evidence:
+            evidences.setdefault(x.requirement, []).append(words_view(facts.items[x.evidence]))
+    for failure in failures:
         req = part.requires[failure.requirement]
         fctx = ctx | {
             "value": failure.value,
-            "evidence": facts.items[failure.evidence] if failure.evidence else {},
+            "values": values[failure.requirement],
+            "evidences": evidences.get(failure.requirement, []),
+            "failing": failing,
+            "evidence": words_view(facts.items[failure.evidence]) if failure.evidence else {},
         }
         problem = render(req.fail, fctx)
         remedy = render(req.remedy, fctx)
-        if problem not in problems:
+        if problem and problem not in problems:
             problems.append(problem)
-        if remedy not in remedies:
+        if remedy and remedy not in remedies:
             remedies.append(remedy)
     problem, remedy = " ".join(problems), " ".join(remedies)
     return Finding(f.subject, f.name, "fail", f"{problem} {remedy}", problem, remedy)
+
+
+def _checks(facts: Facts) -> list[Any]:
+    """Every check of the record, in its order, as messages read them (with `name`: whom it is
+    about), so that a message about checks in general can name each one."""
+    return [words_view(item) for fid, item in facts.items.items() if fid.startswith("k")]

@@ -338,12 +338,19 @@ def build_facts(record: rec.Record, terms: Terms) -> Facts:
                 is_parent=lw.person in parent_ids,
             )
 
+    # For messages only: the children each adult lives with, by name (never a fact field).
+    lives_with_children: dict[str, list[str]] = {p.id: [] for p in people}
+    for c in children:
+        for lw in c.lives_with or []:
+            if lw.person in lives_with_children and c.name not in lives_with_children[lw.person]:
+                lives_with_children[lw.person].append(c.name)
+
     for j, p in enumerate(people):
         fid = f"p{j}"
         add(
             fid,
             "person",
-            _view(p),
+            _view(p) | {"lives_with_children": lives_with_children[p.id]},
             ref=party[p.id],
             relationship=p.relationship,
             supporting=bool(p.supporting),

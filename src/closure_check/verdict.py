@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -103,14 +103,35 @@ def decide(
     record: Record | None = None,
     as_of: date | None = None,
     terms: Terms | None = None,
+    only: Collection[str] | None = None,
+    not_in_force: Mapping[str, str] | None = None,
 ) -> Decision:
     """Each rule's status and findings, and the verdict. `subjects` gives each subject fact's
-    id in the record and name. The judgements of `record`, if it has any, are applied as of
-    `as_of` to what the engine decided (`judge`)."""
+    id in the record and name; `not_in_force` the rules of a dated folder with no version in
+    force on the record's day, with why. The judgements of `record`, if it has any, are
+    applied as of `as_of` to what the engine decided (`judge`). With `only` (rule ids: `check
+    --select` and `--ignore`), the other rules are left out and the verdict is counted from
+    these alone."""
     engine = _engine_decision(rules, fired, subjects)
-    if record is None or not record.judgements:
-        return engine
-    return judge(engine, rules, record, as_of or date.today(), terms or rules.terms)
+    if record is not None and record.judgements:
+        engine = judge(engine, rules, record, as_of or date.today(), terms or rules.terms,
+                       not_in_force or {})  # fmt: skip
+    return engine if only is None else _only(engine, rules, only, record)
+
+
+def _only(
+    decision: Decision, rules: RuleSet, only: Collection[str], record: Record | None
+) -> Decision:
+    """The decision about the rules `only` names, its verdict counted from them alone; the
+    judgements listed are those on these rules."""
+    kept = tuple(rd for rd in decision.rules if rules.rules[rd.index].rule.id in only)
+    blocked = any(
+        rd.status == "fail" and rules.rules[rd.index].rule.severity == "blocker" for rd in kept
+    )
+    judgements = tuple(
+        o for o in decision.judgements if record is None or record.judgements[o.index].rule in only
+    )
+    return Decision("fail" if blocked else "pass", kept, judgements)
 
 
 def _engine_decision(
@@ -140,7 +161,12 @@ def _engine_decision(
 
 
 def judge(
-    decision: Decision, rules: RuleSet, record: Record, as_of: date, terms: Terms
+    decision: Decision,
+    rules: RuleSet,
+    record: Record,
+    as_of: date,
+    terms: Terms,
+    not_in_force: Mapping[str, str] | None = None,
 ) -> Decision:
     """The engine's decision with the record's judgements applied: each failing finding with a
     judgement that applies is accepted; each rule's status and the verdict counted again."""
@@ -153,6 +179,9 @@ def judge(
     for ji, j in enumerate(record.judgements):
         subject = judgement_subject(record, j.subject) or j.subject
         ri = index.get(j.rule)
+        if ri is None and not_in_force and j.rule in not_in_force:  # no finding to accept
+            outcomes.append(JudgementOutcome(ji, subject, "stale", not_in_force[j.rule]))
+            continue
         if ri is None:  # parse_record refuses it when given the rule ids; never silent
             outcomes.append(JudgementOutcome(ji, subject, "not_applied", _NO_SUCH_RULE))
             continue

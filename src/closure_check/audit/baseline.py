@@ -44,8 +44,14 @@ class Baseline:
     def __init__(self, source: str, as_of: str) -> None:
         self.source = source
         self.as_of = as_of
+        self.rules_version = ""  # the rules the baseline was made with ("" if it does not say)
         self.fingerprints: set[str] = set()
+        #: when each exception was first seen: carried from baseline to baseline (its own
+        #: `first_seen`, or the baseline's date for an audit written before there was one)
+        self.first_seen: dict[str, str] = {}
         self.records: set[str] = set()  # assessment ids with an exception
+        #: findings a judgement had accepted then: still accepted now is not "new"
+        self.accepted: set[str] = set()
         self._folder = _SpoolFolder()
         self._spool = self._folder.spool("baseline")
 
@@ -56,6 +62,8 @@ class Baseline:
     def _add(self, row: dict[str, Any]) -> None:
         if row["fingerprint"] not in self.fingerprints:
             self.fingerprints.add(row["fingerprint"])
+            if row["first_seen"]:
+                self.first_seen[row["fingerprint"]] = row["first_seen"]
             self.records.add(row["assessment_id"])
             self._spool.append(row)
 
@@ -207,7 +215,13 @@ def load_baseline(path: Path) -> Baseline:
                                 bad_row = i if bad_row is None else bad_row
                                 continue
                             base._add(_identity(row))
-                    elif name in ("format", "as_of", "exceptions"):
+                    elif name == "accepted" and reader.peek() == "[":
+                        found[name] = None
+                        for row in reader.items():
+                            fingerprint = isinstance(row, dict) and row.get("fingerprint")
+                            if isinstance(fingerprint, str):
+                                base.accepted.add(fingerprint)
+                    elif name in ("format", "as_of", "rules_version", "exceptions"):
                         found[name] = reader.value()
                     else:
                         found[name] = None
@@ -230,7 +244,17 @@ def load_baseline(path: Path) -> Baseline:
         raise
     as_of = found.get("as_of")
     base.as_of = as_of if isinstance(as_of, str) else ""
+    rules_version = found.get("rules_version")
+    base.rules_version = rules_version if isinstance(rules_version, str) else ""
+    if _ISO_DATE.fullmatch(
+        base.as_of
+    ):  # exceptions of an audit that did not say when they were first seen
+        for row in base.rows:
+            base.first_seen.setdefault(row["fingerprint"], base.as_of)
     return base
+
+
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _identity(row: dict[str, Any]) -> dict[str, Any]:
@@ -240,4 +264,8 @@ def _identity(row: dict[str, Any]) -> dict[str, Any]:
             kept[k] = ""
     if not isinstance(kept["line"], int) or isinstance(kept["line"], bool):
         kept["line"] = None
+    first_seen = row.get("first_seen")
+    kept["first_seen"] = (
+        first_seen if isinstance(first_seen, str) and _ISO_DATE.fullmatch(first_seen) else ""
+    )
     return kept

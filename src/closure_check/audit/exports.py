@@ -18,6 +18,8 @@ from ..errors import InputError, Problem
 from ..output import write_private
 from ..report import judgement_words
 from ..sources import is_regular_or_absent
+from .action import report_section_body
+from .chart import bar_chart
 from .result import Audit
 
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -54,28 +56,79 @@ _CSV_COLUMNS: Final = (
 
 
 def _csv_value(row: dict[str, Any], key: str) -> object:
-    """A row's cell: a failing finding's row has no `finding` nor `judgement` (1.1)."""
+    """A row's cell: a failing finding's row has no `finding` nor `judgement` (1.1); an invalid
+    record's or a warning's has only some columns."""
     if key == "finding":
         return row.get("finding", "fails")
     if key == "judgement":
         judgement = row.get("judgement")
         return judgement_words(judgement) if judgement else ""
-    return row[key]
+    return row.get(key)
+
+
+#: The `finding` of an invalid record's row, and of a warning's (issue 15, items 6 and 7).
+NOT_CHECKED: Final = "could not be checked"
+WARNING: Final = "warning"
+
+
+def problems_text(entry: dict[str, Any]) -> str:
+    """An invalid record's problems in one cell: each with its line and field."""
+    parts = []
+    for p in entry["problems"]:
+        where = f"line {p['line']}: " if "line" in p else ""
+        field = f"{p['path']}: " if p.get("path") else ""
+        parts.append(f"{where}{field}{p['message']}")
+    return "; ".join(parts)
+
+
+def invalid_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """An invalid record (an `errors` entry) as a row of the exceptions' columns."""
+    return {
+        "assessment_id": entry["assessment_id"] or "",
+        "finding": NOT_CHECKED,
+        "problem": problems_text(entry),
+        "remedy": "Correct the record and run the audit again.",
+        "source": entry["source"],
+        "line": entry["line"],
+    }
+
+
+def table_columns(audit: Audit) -> list[tuple[str, str]]:
+    """The columns of the CSV and of the workbook's exceptions: with a baseline, each row's
+    status and when it was first seen."""
+    columns = list(_CSV_COLUMNS)
+    if audit.baseline is not None:
+        columns[1:1] = [
+            ("status", "status"),
+            ("first_seen", "first seen"),
+            ("days_since_first_seen", "days since first seen"),
+        ]
+    return columns
+
+
+def table_rows(audit: Audit) -> Iterator[dict[str, Any]]:
+    """Every row of the CSV: the warnings first, then each exception, each accepted finding
+    and each invalid record (nothing is left out of the spreadsheet)."""
+    for text in audit.warnings:
+        yield {"finding": WARNING, "problem": text}
+    yield from audit.exceptions
+    yield from audit.accepted
+    for entry in audit.errors:
+        yield invalid_row(entry)
 
 
 def csv_chunks(audit: Audit) -> Iterator[str]:
-    """One row per exception, then one per finding accepted by a judgement (its `finding`
-    column says which). UTF-8 with a byte-order mark, so that Excel reads names right."""
-    columns = list(_CSV_COLUMNS)
-    if audit.baseline is not None:
-        columns.insert(1, ("status", "status"))
+    """The warnings about the baseline, one row per exception, then one per finding accepted by
+    a judgement, then one per invalid record (the `finding` column says which). UTF-8 with a
+    byte-order mark, so that Excel reads names right."""
+    columns = table_columns(audit)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in columns])
     yield "\ufeff" + out.getvalue()
     keys = [key for key, _ in columns]
     rows = 0
-    for row in itertools.chain(audit.exceptions, audit.accepted):
+    for row in table_rows(audit):
         if rows == 0:
             out.seek(0)
             out.truncate()
@@ -102,8 +155,22 @@ def html_chunks(audit: Audit) -> Iterator[str]:
     data: dict[str, Any] = {**audit._head(), **audit._lists()}
     workers = {wid: name or wid for wid, (name, _) in audit._worker_names.items()}
     template = environment().get_template("audit.html")
+    summary = data["summary"]
+    by_rule = sorted(summary["by_rule"], key=lambda r: -r["exceptions"])  # stable: then catalogue
     return template.generate(
         audit=data,
+        by_rule=by_rule,
+        rule_chart=bar_chart(
+            "chart-rules",
+            "Exceptions per rule",
+            [(r["title"], r["exceptions"], r["severity"]) for r in by_rule],
+        ),
+        team_chart=bar_chart(
+            "chart-teams",
+            "Exceptions per team",
+            [(t["team"] or "No team recorded", t["exceptions"], "") for t in summary["by_team"]],
+        ),
+        record_reports=_record_reports(audit),
         rule_order={r["rule"]: i for i, r in enumerate(audit.catalogue)},
         filter_rules=[r for r in audit.catalogue if r["rule"] in audit._by_rule],
         filter_teams=sorted(audit._by_team),
@@ -112,6 +179,16 @@ def html_chunks(audit: Audit) -> Iterator[str]:
         basename=os.path.basename,
         chain=itertools.chain,
     )
+
+
+def _record_reports(audit: Audit) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """Each failing record's own report, as `check --format html` shows it, for its section of
+    the page: (its place in `reports`, its entry needing action, the HTML), in input order."""
+    entries = {e["report"]: e for e in audit.needing_action}
+    for i, data in enumerate(audit.reports):
+        entry = entries.get(i)
+        if entry is not None:
+            yield i, entry, report_section_body(data, f"report-{i}")
 
 
 def check_outputs(paths: Iterable[Path | None]) -> None:
@@ -141,10 +218,11 @@ def write_outputs(
     json_path: Path | None = None,
     html_path: Path | None = None,
     csv_path: Path | None = None,
+    xlsx_path: Path | None = None,
 ) -> list[Path]:
     """Write the asked-for outputs, each atomically, piece by piece, and readable by its owner
     only."""
-    check_outputs([json_path, html_path, csv_path])
+    check_outputs([json_path, html_path, csv_path, xlsx_path])
     written = []
     for path, make in (
         (json_path, Audit.json_chunks),
@@ -154,4 +232,9 @@ def write_outputs(
         if path is not None:
             write_private(Path(path), make(audit))
             written.append(Path(path))
+    if xlsx_path is not None:
+        from .xlsx import write_xlsx
+
+        write_xlsx(audit, Path(xlsx_path))
+        written.append(Path(xlsx_path))
     return written

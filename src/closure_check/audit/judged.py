@@ -18,10 +18,21 @@ def accepted_fields(finding: dict[str, Any]) -> dict[str, Any]:
     return {"finding": "accepted", "judgement": finding["judgement"]}
 
 
-def accepted_row(row: dict[str, Any], baseline: set[str] | None) -> dict[str, Any]:
+def accepted_row(
+    row: dict[str, Any],
+    exceptions: set[str] | None,
+    accepted: set[str] = frozenset(),  # type: ignore[assignment]
+) -> dict[str, Any]:
     """An accepted finding's row with its status against the baseline: `accepted` when it was
-    an exception last time (accepted since, not resolved), otherwise `new`; None without one."""
-    status = None if baseline is None else "accepted" if row["fingerprint"] in baseline else "new"
+    an exception last time (accepted since, not resolved), `persisting` when it was accepted
+    last time too, otherwise `new`; None without a baseline."""
+    fingerprint = row["fingerprint"]
+    if exceptions is None:
+        status = None
+    elif fingerprint in exceptions:
+        status = "accepted"
+    else:
+        status = "persisting" if fingerprint in accepted else "new"
     return {**row, "status": status}
 
 

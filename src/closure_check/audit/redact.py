@@ -8,9 +8,13 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from typing import Any, Final, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ..record import Record
+
+if TYPE_CHECKING:
+    from .result import RecordOutcome
 
 #: Replaces quoted free text in a pseudonymised report.
 WITHHELD: Final = "[text withheld]"
@@ -170,3 +174,46 @@ def _id_in(data: object) -> str:
     """The assessment id in a record's data, if it has one that is text."""
     aid = data.get("id") if isinstance(data, dict) else None
     return aid if isinstance(aid, str) else ""
+
+
+# -- file paths ---------------------------------------------------------------------------------
+
+_RECORD_SUFFIXES: Final = (".json", ".yaml", ".yml", ".jsonl")
+_FILE_PSEUDONYM = re.compile(r"file-[0-9a-f]{6}(\.\w+)?")
+
+
+def path_pseudonym(source: str) -> str:
+    """A record file's path with its file name replaced by "file-3f2a9c" and the same ending
+    (docs/audit.md, "Pseudonyms"): a file is often named after the child. Derived from the whole
+    path, so the same in every run; the folders are kept. A path already so named is kept."""
+    if not source:
+        return source
+    folder, _, name = source.replace("\\", "/").rpartition("/")
+    if _FILE_PSEUDONYM.fullmatch(name):
+        return source
+    suffix = next((s for s in _RECORD_SUFFIXES if name.lower().endswith(s)), "")
+    text = json.dumps([_SALT, "file", source], ensure_ascii=False)
+    alias = f"file-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:6]}{suffix}"
+    return f"{folder}/{alias}" if folder else alias
+
+
+def hide_path(text: str, source: str) -> str:
+    """`text` (a problem's message, say) with the file's path and name replaced by its
+    pseudonym."""
+    if not source or not text:
+        return text
+    alias = path_pseudonym(source)
+    name = source.replace("\\", "/").rpartition("/")[2]
+    text = text.replace(source, alias)
+    return text.replace(name, alias.rpartition("/")[2]) if name else text
+
+
+def _without_path(outcome: RecordOutcome) -> RecordOutcome:
+    """(`--redact`) An outcome with its file's name replaced by a pseudonym, in its problems'
+    messages too: a record file is often named after the child."""
+    source = outcome.source
+    problems = tuple(
+        replace(p, source=path_pseudonym(p.source), message=hide_path(p.message, source))
+        for p in outcome.problems
+    )
+    return replace(outcome, source=path_pseudonym(source), problems=problems)

@@ -8,13 +8,15 @@ import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final, Literal
 
 from ..errors import Problem
 from ..output import json_at
+from .action import action_entry, worst_first
 from .baseline import AUDIT_FORMAT, Baseline
 from .judged import accepted_row, by_judge, count_judgements
-from .redact import _person_pseudonym, pseudonym
+from .redact import _person_pseudonym, _without_path, path_pseudonym, pseudonym
 from .spool import _Spool, _SpoolFolder
 
 
@@ -38,6 +40,10 @@ class RecordOutcome:
     accepted: tuple[dict[str, Any], ...] = ()
     #: (1.1) the report's `judgements`: every judgement of the record and its outcome
     judgements: tuple[dict[str, Any], ...] = ()
+    #: a failing record's children (pseudonyms when redacted) and start date, for the list of
+    #: records needing action (action.py)
+    children: tuple[str, ...] = ()
+    started_on: str = ""
 
     def __reduce__(self) -> tuple[type[RecordOutcome], tuple[Any, ...]]:
         # sent from a worker for every record: a plain tuple pickles in half the time
@@ -105,6 +111,7 @@ class Audit:
         self._not_rechecked = spool("not_rechecked")
         self._accepted = spool("accepted")
         self._to_review = spool("judgements_to_review")
+        self._action: list[dict[str, Any]] = []  # one short entry per failing record
         self._judges: dict[str, dict[str, Any]] = {}  # who made judgements, and their outcomes
         self._by_rule: dict[str, _Tally] = {}
         self._by_team: dict[str, _Tally] = {}
@@ -142,6 +149,11 @@ class Audit:
         return self._to_review
 
     @property
+    def needing_action(self) -> list[dict[str, Any]]:
+        """The failing records, worst first: most blockers, then the oldest (action.py)."""
+        return worst_first(self._action)
+
+    @property
     def resolved(self) -> Sequence[dict[str, Any]]:
         """Baseline exceptions whose record was checked again and which are gone now."""
         return self._resolved
@@ -166,6 +178,8 @@ class Audit:
     # -- building ----------------------------------------------------------------------------
 
     def add(self, outcome: RecordOutcome) -> None:
+        if self.redacted:
+            outcome = _without_path(outcome)
         c = self.counts
         c.read += 1
         if outcome.status == "invalid":
@@ -180,6 +194,7 @@ class Audit:
         else:
             c.failed += 1
             if outcome.report is not None:
+                self._action.append(action_entry(outcome, outcome.exceptions, len(self._reports)))
                 self._reports.append(outcome.report)
         base = self.baseline
         if base is not None and outcome.assessment_id in base.records:
@@ -192,9 +207,16 @@ class Audit:
         rules: set[str] = set()
         for row in outcome.exceptions:
             row = dict(row)
+            if self.redacted:
+                row["source"] = outcome.source
+            first_seen = self.as_of if base is None else base.first_seen.get(row["fingerprint"])
+            row["first_seen"] = first_seen or self.as_of
+            row["days_since_first_seen"] = _days(row["first_seen"], self.as_of)
             if base is not None:
                 known = row["fingerprint"] in base.fingerprints
-                row["status"] = "persisting" if known else "new"
+                # accepted last time and failing again (the judgement expired): not new
+                again = row["fingerprint"] in base.accepted
+                row["status"] = "persisting" if known or again else "new"
                 self._statuses[row["status"]] += 1
                 if known:
                     self._seen.add(row["fingerprint"])
@@ -224,7 +246,10 @@ class Audit:
         """A record's accepted findings and judgements (1.1; see judged.py)."""
         base = self.baseline
         for row in outcome.accepted:
-            row = accepted_row(row, base.fingerprints if base is not None else None)
+            if base is None:
+                row = accepted_row(row, None)
+            else:
+                row = accepted_row(row, base.fingerprints, base.accepted)
             if row["status"] == "accepted":
                 self._seen.add(row["fingerprint"])
                 self._statuses["accepted"] += 1
@@ -242,6 +267,7 @@ class Audit:
                 continue
             if self.redacted:
                 row["name"] = _redacted_name(row)
+                row["source"] = path_pseudonym(row["source"])
                 row["worker"] = pseudonym("worker", row["worker_id"]) if row["worker"] else ""
             if row["assessment_id"] in self._rechecked:
                 self._resolved.append(row)
@@ -328,6 +354,8 @@ class Audit:
             "reports_included": "failing",
             "summary": self.summary(),
             "baseline": self.baseline_summary(),
+            "warnings": self.warnings,
+            "needing_action": self.needing_action,
         }
 
     def _lists(self) -> dict[str, _Spool]:
@@ -370,54 +398,30 @@ class Audit:
         return "".join(self.json_chunks())
 
     def summary_text(self) -> str:
-        """The few lines `closure-check audit` prints."""
-        c = self.counts
-        s = self.summary()
-        lines = [
-            f"Audit as of {self.as_of}: {c.read} record{_s(c.read)} read, {c.passed} passed, "
-            f"{c.failed} failed, {c.invalid} invalid"
-            + (f" ({c.crashed} of them could not be checked: see errors)" if c.crashed else "")
-            + "."
-        ]
-        if s["exceptions"]:
-            lines.append(
-                f"{s['exceptions']} exception{_s(s['exceptions'])} ({s['blocker']} blocker, "
-                f"{s['advisory']} advisory) in {s['records_with_exceptions']} "
-                f"record{_s(s['records_with_exceptions'])}."
-            )
-        if s["accepted"] or s["judgements_to_review"]:
-            lines.append(
-                f"{s['accepted']} finding{_s(s['accepted'])} accepted by a professional judgement "
-                f"(not counted as exceptions); {s['judgements_to_review']} "
-                f"judgement{_s(s['judgements_to_review'])} that "
-                f"{'does' if s['judgements_to_review'] == 1 else 'do'} not count, to review."
-            )
-        b = self.baseline_summary()
-        if b is not None:
-            lines.append(
-                f"Compared with {b['source']}"
-                + (f" (as of {b['as_of']})" if b["as_of"] else "")
-                + f": {b['new']} new, {b['persisting']} persisting, {b['resolved']} resolved"
-                + (f", {b['accepted']} accepted since" if b["accepted"] else "")
-                + (f", {b['not_rechecked']} not rechecked" if b["not_rechecked"] else "")
-                + "."
-            )
-        if self.nothing_read and self._errors:
-            unreadable = ", ".join(e["source"] for e in self._errors)
-            lines.append(f"Nothing could be read: {unreadable} could not be read.")
-        elif self.nothing_read:
-            lines.append(
-                "Nothing could be read: no record files (.json, .yaml, .yml, .jsonl) were found in "
-                + ", ".join(self.inputs)
-                + "."
-            )
-        if self.redacted:
-            lines.append("Names are replaced by pseudonyms in every output.")
-        return "\n".join(lines) + "\n"
+        """The few lines `closure-check audit` prints (see text.py)."""
+        from .text import summary_text
+
+        return summary_text(self)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What could mislead a reader: a baseline made with other rules, or dated after this
+        audit (text.py). Named in every output and on standard error."""
+        from .text import baseline_warnings
+
+        return baseline_warnings(self)
 
 
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
+
+
+def _days(first: str, now: str) -> int:
+    """Whole days from `first` to `now` (ISO dates), never fewer than none."""
+    try:
+        return max(0, (date.fromisoformat(now) - date.fromisoformat(first)).days)
+    except ValueError:
+        return 0
 
 
 def _redacted_name(row: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from ..pool import Crashes, Ready, Work, run_ordered
 from ..sources import read_text
 from ..sources.discover import Refused, records_in
 from .baseline import load_baseline
-from .redact import _id_in
+from .redact import _id_in, path_pseudonym
 from .result import Audit, Counts, RecordOutcome
 from .worker import CheckFn, _decode, _handle_chunk, _rules_version, _Task, check_records
 
@@ -147,7 +147,9 @@ def run(
         as_of=as_of.isoformat(),
         rules_version=checker.rules.version,
         tool_version=__version__,
-        inputs=[str(p) for p in paths],
+        inputs=[
+            path_pseudonym(str(p)) if redact and not Path(p).is_dir() else str(p) for p in paths
+        ],
         redacted=redact,
         catalogue=catalogue,
         baseline=base,

@@ -279,6 +279,13 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Recor
         report=_report_text(data) if failing else None,
         accepted=tuple(accepted),
         judgements=tuple(data.get("judgements", ())),
+        children=tuple(
+            _person_pseudonym("child", aid, c.id) if redact else (c.name or c.id)
+            for c in record.children
+        )
+        if failing
+        else (),
+        started_on=record.started_on.isoformat() if failing else "",
     )
 
 

@@ -64,6 +64,13 @@ class _Progress:
     type=_OUTPUT,
     help="Write one row per exception, for a spreadsheet, to FILE.",
 )
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=_OUTPUT,
+    help="Write an Excel workbook to FILE: sheets of exceptions, records needing action, "
+    "invalid records and a summary.",
+)
 @as_of_option
 @rules_option
 @click.option(
@@ -83,8 +90,10 @@ class _Progress:
 @click.option(
     "--redact",
     is_flag=True,
-    help="Replace every name in every output with a stable pseudonym, and withhold "
-    "quoted free text, so that the report can be shared.",
+    help="Replace every child's, adult's, worker's and judge's name, and every record file's "
+    "name, by a stable pseudonym in every output (kept: record, child, adult and worker ids, "
+    "dates, teams, rules, folder names and line numbers), and withhold quoted free text "
+    "(conclusions, notes, reasons), so that the report can be shared.",
 )
 @user_errors
 def audit(
@@ -92,6 +101,7 @@ def audit(
     json_path: Path | None,
     html_path: Path | None,
     csv_path: Path | None,
+    xlsx_path: Path | None,
     as_of: date | None,
     rules_dir: Path | None,
     workers: int,
@@ -110,7 +120,7 @@ def audit(
     """
     from ..audit import check_outputs, run, write_outputs
 
-    outputs = [p for p in (json_path, html_path, csv_path) if p is not None]
+    outputs = [p for p in (json_path, html_path, csv_path, xlsx_path) if p is not None]
     check_outputs(outputs)  # before the work, not after it
     progress = _Progress() if sys.stderr.isatty() else None
     try:
@@ -128,8 +138,13 @@ def audit(
         if progress is not None:
             progress.close()
     with result:  # its lists are in temporary files until the outputs are written
-        written = write_outputs(result, json_path=json_path, html_path=html_path, csv_path=csv_path)
+        written = write_outputs(
+            result, json_path=json_path, html_path=html_path, csv_path=csv_path, xlsx_path=xlsx_path
+        )
         summary = result.summary_text()
+        warnings = result.warnings
+    for warning in warnings:
+        click.echo(f"closure-check: warning: {warning}", err=True)
     click.echo(summary, nl=False)
     if written:
         click.echo("Wrote " + ", ".join(str(p) for p in written) + ".")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import EngineError, InputError
+from ..errors import EngineError, InputError, Problem, RuleFileError
 
 
 class ExitStatus(IntEnum):
@@ -43,9 +43,40 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 
 
-def _problems_exit(e: InputError) -> None:
-    for p in e.problems:
-        click.echo(str(p), err=True)
+def problem_line(p: Problem, *, line_apart: bool = True) -> str:
+    """A problem as people read it, on one line: `FILE: field.path: what is wrong`, then the
+    line of the field and the path in words (counting from one, naming the child or adult),
+    and how to put it right, if known: `... (line 63: second child (Tyler), first visit: how).
+    To put it right: did you mean "in_person"?`. A problem with no field (a syntax error), and
+    a rule file's problems (`line_apart` false), read `FILE:LINE: field: ...`."""
+    if not p.path or p.line is None or not line_apart:
+        text = str(p)
+        if p.where:
+            text += f" ({p.where})"
+    else:
+        where = f"line {p.line}" + (f": {p.where}" if p.where else "")
+        text = f"{p.source}: {p.path}: {p.message} ({where})"
+    if p.hint:
+        text += f". To put it right: {p.hint}"
+    return text
+
+
+def problems_json(problems: list[Problem]) -> str:
+    """The problems as JSON for scripts: `{"problems": [{source, line, path, message, code,
+    where, hint}]}` (docs/report-format.md, *Input errors*)."""
+    import json
+
+    keys = ("source", "line", "path", "message", "code", "where", "hint")
+    listed = [{k: getattr(p, k) for k in keys} for p in problems]
+    return json.dumps({"problems": listed}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _problems_exit(e: InputError, *, as_json: bool = False) -> None:
+    if as_json:
+        click.echo(problems_json(e.problems), nl=False)
+    else:
+        for p in e.problems:
+            click.echo(problem_line(p, line_apart=not isinstance(e, RuleFileError)), err=True)
     n = len(e.problems)
     click.echo(
         f"closure-check: {n} problem{'s' if n != 1 else ''} found; nothing was checked.", err=True
@@ -54,14 +85,16 @@ def _problems_exit(e: InputError) -> None:
 
 
 def user_errors(func: F) -> F:
-    """Turn the user's mistakes into messages and exit 2, and the checker's into exit 3."""
+    """Turn the user's mistakes into messages and exit 2, and the checker's into exit 3. A
+    command called with `--format json` (its `fmt` argument) prints the problems as JSON on
+    standard output instead (and their count on standard error)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except InputError as e:
-            _problems_exit(e)
+            _problems_exit(e, as_json=kwargs.get("fmt") == "json" and kwargs.get("output") is None)
         except EngineError as e:
             click.echo(f"closure-check: internal error: {e}", err=True)
             sys.exit(ExitStatus.INTERNAL)

@@ -31,8 +31,16 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @on_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: a list of {id, severity, paragraph, title, in_force, file} for scripts.",
+)
 @user_errors
-def rules_list(rules_dir: Path | None, on: date | None) -> None:
+def rules_list(rules_dir: Path | None, on: date | None, fmt: str = "text") -> None:
     """List every rule: id, severity, review paragraph and title (and, for rules with
     effective dates, the version in force on the date)."""
     from ..rulefile import load_rules
@@ -43,6 +51,22 @@ def rules_list(rules_dir: Path | None, on: date | None) -> None:
     dated = is_dated(loaded)
     chosen = in_force(loaded, day)
     every = versions(loaded)
+    if fmt == "json":
+        import json
+
+        listed = [
+            {
+                "id": rule_id,
+                "severity": (chosen[rule_id] or vs[-1]).rule.severity,
+                "paragraph": (chosen[rule_id] or vs[-1]).rule.source.paragraph,
+                "title": (chosen[rule_id] or vs[-1]).rule.title,
+                "in_force": chosen[rule_id] is not None,
+                "file": (chosen[rule_id] or vs[-1]).path.name,
+            }
+            for rule_id, vs in every.items()
+        ]
+        click.echo(json.dumps({"on": day.isoformat(), "rules": listed}, indent=2))
+        return
     width = max(len(rule_id) for rule_id in every)
     for rule_id, vs in every.items():
         lr = chosen[rule_id]
@@ -72,8 +96,16 @@ def rules_show(rule_id: str, rules_dir: Path | None, on: date | None) -> None:
     loaded = load_rules(rules_dir)
     every = versions(loaded)
     if rule_id not in every:
+        from ..suggest import did_you_mean
+
         known = ", ".join(every)
-        click.echo(f'closure-check: there is no rule "{rule_id}". The rules are: {known}', err=True)
+        near = did_you_mean(rule_id, every, limit=3)
+        click.echo(
+            f'closure-check: there is no rule "{rule_id}".'
+            + (f" {near[0].upper()}{near[1:]}" if near else "")
+            + f" The rules are: {known}",
+            err=True,
+        )
         sys.exit(ExitStatus.INPUT)
     day = on or date.today()
     lr = in_force(loaded, day)[rule_id]

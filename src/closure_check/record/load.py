@@ -29,7 +29,7 @@ def record_from_text(
     """A record from the text of a JSON file, or of a YAML file when `fmt` is "yaml". With
     `rule_ids`, a judgement naming a rule not among them is an input error."""
     data = decode(text, source=source, fmt=fmt)
-    return parse_record(data, source=source, as_of=as_of, rule_ids=rule_ids)
+    return parse_record(data, source=source, as_of=as_of, rule_ids=rule_ids, text=text, fmt=fmt)
 
 
 def load_record(path: pathlib.Path, *, as_of: datetime.date) -> Record:

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from ..errors import InputError, Problem, field_path, show_value
 from .base import AS_OF
 from .model import ASSESSMENT, FAMILY, RECORD_FORMATS, Record, agency_key
+from .where import Lines, date_hint, field_names_at, path_in_words, true_false_hint
 
 __all__ = ["parse_record"]
 
@@ -31,25 +32,91 @@ def parse_record(
     as_of: datetime.date,
     line: int | None = None,
     rule_ids: Collection[str] | None = None,
+    text: str | None = None,
+    fmt: str = "json",
 ) -> Record:
     """Validate an already-decoded JSON/YAML value. Raises InputError listing EVERY problem.
-    With `rule_ids` (the rule set in use), a judgement naming another rule is one of them."""
+    With `rule_ids` (the rule set in use), a judgement naming another rule is one of them.
+    With the record's `text` (and `fmt`, "json" or "yaml") and no `line`, each problem names
+    the line of its field in the text."""
+    lines = Lines(text, fmt) if text is not None and line is None else None
+
+    def at(path: str) -> int | None:
+        return line if lines is None else lines.line(path)
+
     try:
         record = Record.model_validate(data, context={AS_OF: as_of})
     except ValidationError as exc:
-        problems = [
-            Problem(source, line, field_path(err["loc"]), _message(err), _code(err))
-            for err in exc.errors(include_url=False)
-        ]
+        problems = []
+        for err in exc.errors(include_url=False):
+            path = field_path(err["loc"])
+            problems.append(
+                Problem(
+                    source,
+                    at(path),
+                    path,
+                    _message(err),
+                    _code(err),
+                    path_in_words(data, err["loc"]),
+                    _hint(err, as_of),
+                )
+            )
         raise InputError(problems) from None
-    found = _cross_field_problems(record)
+    found: list[tuple[str, ...]] = list(_cross_field_problems(record))
     if rule_ids is not None:
-        found += unknown_rule_problems(record, rule_ids)
+        found += unknown_rule_problems(record, rule_ids, hint=True)
     if found:
         raise InputError(
-            [Problem(source, line, path, message, _cross_code(message)) for path, message in found]
+            [
+                Problem(
+                    source,
+                    at(path),
+                    path,
+                    message,
+                    _cross_code(message),
+                    path_in_words(data, _loc_of(path)),
+                    hint,
+                )
+                for path, message, hint in (_with_hint(f) for f in found)
+            ]
         )
     return record
+
+
+_LOC_PART = re.compile(r"\[([0-9]+)\]|\.?([^.\[]+)")
+
+
+def _loc_of(path: str) -> tuple[int | str, ...]:
+    """`children[1].seen[0].on` as pydantic's location `('children', 1, 'seen', 0, 'on')`."""
+    return tuple(int(m[1]) if m[1] else m[2] for m in _LOC_PART.finditer(path))
+
+
+def _with_hint(found: tuple[str, ...]) -> tuple[str, str, str]:
+    path, message, *rest = found
+    return path, message, rest[0] if rest else ""
+
+
+def _hint(err: ErrorDetails, as_of: datetime.date) -> str:
+    """How to put a problem right, where that can be told: the nearest field name or value to
+    a misspelt one, a date as the format writes it, `true` for `yes`, the `--as-of` to give."""
+    from ..suggest import did_you_mean
+
+    kind, value, loc = err["type"], err.get("input"), err["loc"]
+    if kind == "unknown_field" and loc and isinstance(loc[-1], str):
+        return did_you_mean(loc[-1], field_names_at(Record, loc[:-1]))
+    if kind == "literal_error" and isinstance(value, str):
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        return did_you_mean(value, allowed)
+    if kind in ("date_format", "date_value"):
+        return date_hint(value)
+    if kind == "bool_type":
+        return true_false_hint(value)
+    if kind == "date_future" and isinstance(value, str):
+        return (
+            f"if {value} is right, check the record as of that date or later "
+            f"(closure-check check --as-of {value})"
+        )
+    return ""
 
 
 #: pydantic's names of the problems people meet most, as the codes a program reads.
@@ -303,13 +370,19 @@ def judgement_subject(record: Record, subject: str) -> str | None:
     return next((a.name for a in record.agencies if agency_key(a.name) == key), None)
 
 
-def unknown_rule_problems(record: Record, rule_ids: Collection[str]) -> list[tuple[str, str]]:
-    """A judgement must name a rule of the rule set in use (record-format.md, *Judgement*)."""
+def unknown_rule_problems(
+    record: Record, rule_ids: Collection[str], *, hint: bool = False
+) -> list[tuple[str, ...]]:
+    """A judgement must name a rule of the rule set in use (record-format.md, *Judgement*).
+    With `hint`, each problem has a third part: the nearest rule ids ("did you mean ...")."""
+    from ..suggest import did_you_mean
+
     return [
         (
             f"judgements[{i}].rule",
             f"{show_value(j.rule)} is not a rule of the rules in use: `closure-check rules "
             "list` shows their ids",
+            *((did_you_mean(j.rule, rule_ids, limit=2),) if hint else ()),
         )
         for i, j in enumerate(record.judgements)
         if j.rule not in rule_ids

@@ -4,6 +4,7 @@ to the policy officer with its file, line and field."""
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,7 +53,77 @@ def _parse(path: Path, model: type[M], what: str) -> M:
 
 
 def parse_rule_file(path: Path) -> Rule:
-    return _parse(path, Rule, "a rule file")
+    return _with_data(_parse(path, Rule, "a rule file"), path)
+
+
+# -- a rule's title and `checks` take their thresholds from its data ---------------------------
+
+#: the fields of a rule file that may name the rule's data (`{{ data.max_working_days }}`)
+DATA_TEXTS = ("title", "checks")
+_NUMBER = re.compile(r"(?<![\w.{])[0-9]+(?:\.[0-9]+)?(?![\w.])")
+
+
+def _with_data(rule: Rule, path: Path) -> Rule:
+    """The rule with `{{ data.x }}` in its title and `checks` rendered from its `data` (in the
+    sandbox of messages.py), so that changing a threshold in `data` changes what the rule says.
+    A number written out in either that is one of the data's values is refused: it would not
+    follow the data (docs/rule-format.md, *Data in the title*)."""
+    from .messages import Messages
+
+    numbers = {
+        str(v)
+        for value in rule.data.values()
+        for v in (value if isinstance(value, list) else [value])
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    messages = Messages({})
+    update: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in DATA_TEXTS:
+        text: str = getattr(rule, name)
+        bare = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
+        written = sorted({n for n in _NUMBER.findall(bare) if n in numbers})
+        if written:
+            key = next(
+                k
+                for k, v in rule.data.items()
+                if str(v) == written[0] or (isinstance(v, list) and written[0] in map(str, v))
+            )
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    name,
+                    (
+                        f"{written[0]} is a value of the rule's data: write {{{{ data.{key} }}}} "
+                        "instead, so that the text follows the data when it changes"
+                    ),
+                    "data_in_text",
+                )
+            )
+            continue
+        if "{" not in text:
+            continue
+        messages.add(text, source=path, field=name)
+        rendered = messages.render(text, {"data": rule.data})
+        failed = "[this rule's message could not be written: "
+        if rendered.startswith(failed):
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    name,
+                    (
+                        f"cannot be written from the rule's data: {rendered[len(failed) : -1]}"
+                        " (it may use only data.<name> of this rule's data)"
+                    ),
+                )
+            )
+            continue
+        update[name] = rendered
+    if problems:
+        raise RuleFileError(problems)
+    return rule.model_copy(update=update) if update else rule
 
 
 def parse_terms_file(path: Path) -> TermsFile:

@@ -74,6 +74,7 @@ class DecisionLog:
             "assessment": self.pseudonym(checked.assessment_id) if checked else "",
             "verdict": checked.verdict if checked else outcome,
             "failing_rules": list(checked.failing_rules) if checked else [],
+            "accepted_rules": list(checked.accepted_rules) if checked else [],
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:

@@ -58,6 +58,9 @@ class Checked:
     verdict: str
     failing_rules: tuple[str, ...]
     report: Report | None = None
+    #: rules whose failing findings were all accepted by a judgement: a pass resting on one
+    #: is told apart from a clean pass in the decision log
+    accepted_rules: tuple[str, ...] = ()
 
 
 #: ("report", Checked) | ("invalid", [Problem]) | ("fault", why) | ("crashed", how)
@@ -98,7 +101,10 @@ def _reports(checker: Checker, jobs: list[Job], records: list[Record]) -> list[A
         report = dataclasses.replace(report, input_sha256=digest)
         failing = tuple(r.rule for r in report.failed_rules)
         kept = report if job.want_report else None
-        checked = Checked(report.to_json(), report.assessment_id, report.verdict, failing, kept)
+        accepted = tuple(r.rule for r in report.results if r.status == "accepted")
+        checked = Checked(
+            report.to_json(), report.assessment_id, report.verdict, failing, kept, accepted
+        )
         out.append(("report", checked))
     return out
 

@@ -1,0 +1,115 @@
+"""Records needing action (issue 15, item 5): the failing records, worst first (most blockers,
+then the oldest assessment), for the terminal, the HTML table, the JSON and the workbook; and
+each one's own report as an HTML section of the exception report, made by render.report_html
+from the report the audit keeps."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+from ..report import Finding, Report, RuleResult
+
+#: How many records needing action `closure-check audit` prints; the outputs have them all.
+SHOWN_ON_TERMINAL: Final = 15
+
+
+def action_entry(
+    outcome: Any, exceptions: Iterable[dict[str, Any]], report_index: int
+) -> dict[str, Any]:
+    """One failing record's entry: who, how many blockers and advisories, and which of the
+    kept reports is its own (`report_index`, its place in the audit's `reports`)."""
+    rows = list(exceptions)
+    blockers = sum(1 for r in rows if r["severity"] == "blocker")
+    first = rows[0] if rows else {}
+    return {
+        "assessment_id": outcome.assessment_id,
+        "kind": outcome.kind,
+        "source": outcome.source,
+        "line": outcome.line,
+        "children": list(outcome.children),
+        "started_on": outcome.started_on,
+        "worker_id": first.get("worker_id", ""),
+        "worker": first.get("worker", ""),
+        "team": first.get("team", ""),
+        "blockers": blockers,
+        "advisories": len(rows) - blockers,
+        "blocking_rules": sorted({r["rule"] for r in rows if r["severity"] == "blocker"}),
+        "report": report_index,
+    }
+
+
+def worst_first(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most blockers first, then most advisories, then the oldest assessment, then input
+    order (the sort is stable)."""
+    return sorted(entries, key=lambda e: (-e["blockers"], -e["advisories"], e["started_on"]))
+
+
+def action_lines(entries: list[dict[str, Any]]) -> list[str]:
+    """The terminal's list: record, worker, blockers; the worst first."""
+    if not entries:
+        return []
+    n = len(entries)
+    lines = [f"Record{'' if n == 1 else 's'} needing action, worst first:"]
+    for e in entries[:SHOWN_ON_TERMINAL]:
+        worker = e["worker"] or e["worker_id"] or "no worker recorded"
+        if e["worker"] and e["worker_id"]:
+            worker += f" ({e['worker_id']})"
+        b = e["blockers"]
+        rules = ", ".join(e["blocking_rules"])
+        lines.append(
+            f"  {e['assessment_id']}  {worker}  {b} blocker{'' if b == 1 else 's'}: {rules}"
+        )
+    if n > SHOWN_ON_TERMINAL:
+        lines.append(f"  ... and {n - SHOWN_ON_TERMINAL} more: see the HTML, JSON or workbook.")
+    return lines
+
+
+# -- a record's own report, inside the exception report -------------------------------------------
+
+
+def _build(cls: Any, data: dict[str, Any], **nested: Any) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names}, **nested)
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """A Report again from its JSON (an item of the audit's `reports`), so that it is shown as
+    `check --format html` shows it, pseudonyms and all."""
+    results = tuple(
+        _build(
+            RuleResult,
+            {k: v for k, v in r.items() if k != "findings"},
+            findings=tuple(_build(Finding, f) for f in r.get("findings", ())),
+        )
+        for r in data.get("results", ())
+    )
+    fields = {k: v for k, v in data.items() if k not in ("results", "judgements")}
+    report: Report = _build(
+        Report, fields, results=results, judgements=tuple(data.get("judgements", ()))
+    )
+    return report
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+_IDS = re.compile(r'\b(id|aria-labelledby|aria-describedby|for)="|href="#')
+
+
+def report_section_body(data: dict[str, Any], anchor: str) -> str:
+    """The body of a record's own HTML report (render.report_html), for a section of the
+    exception report: its ids prefixed with `anchor`, so that they are unique in the page; its
+    own style is left out (the exception report styles it) and so is any script."""
+    from ..render import report_html
+
+    page = report_html(report_from_dict(data))
+    match = _BODY.search(page)
+    body = match.group(1) if match else page
+    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
+
+    def prefix(m: re.Match[str]) -> str:
+        found = m.group(0)
+        return f"{found}{anchor}-" if not found.startswith("href") else f'href="#{anchor}-'
+
+    return _IDS.sub(prefix, body)

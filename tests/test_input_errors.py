@@ -204,3 +204,15 @@ def test_a_title_naming_data_the_rule_does_not_hold_is_refused(tmp_path: Path) -
         load_rules(folder)
     assert [p.path for p in caught.value.problems] == ["title"]
     assert "cannot be written from the rule's data" in caught.value.problems[0].message
+
+
+def test_the_audit_gives_the_line_of_each_problem_in_a_record_file_too(tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    source = Path(__file__).parent.parent / "examples" / "invalid" / "bad-reference.json"
+    result = CliRunner().invoke(main, ["audit", str(source), "--json", str(out)])
+    assert result.exit_code == 1, result.output
+    (error,) = json.loads(out.read_text())["errors"]
+    (problem,) = error["problems"]
+    assert problem["path"] == "checks[2].subject"
+    lines = source.read_text().splitlines()
+    assert '"subject": "P3"' in lines[problem["line"] - 1]

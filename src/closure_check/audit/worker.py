@@ -101,7 +101,10 @@ def _read_task(
         else:
             text = task.text
         data = _decode(task, text)
-        return parse_record(data, source=source, as_of=as_of, line=line, rule_ids=rule_ids)
+        fmt = "yaml" if task.yaml else "json"
+        return parse_record(
+            data, source=source, as_of=as_of, line=line, rule_ids=rule_ids, text=text, fmt=fmt
+        )
     except InputError as exc:
         problems = tuple(exc.problems)
         if redact:

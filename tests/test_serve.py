@@ -387,3 +387,15 @@ def test_a_judgement_on_a_rule_the_service_does_not_have_is_a_422_naming_the_fie
                                headers={"Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 422
     assert any(p["path"] == "judgements[0].rule" for p in response.json()["problems"])
+
+
+def test_the_openapi_document_describes_the_check_body_by_the_record_format(
+    client: httpx.Client,
+) -> None:
+    document = client.get("/openapi.json").json()
+    body = document["paths"]["/v1/check"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/Record"}
+    schemas = document["components"]["schemas"]
+    assert {"Record", "Child", "Person", "Check", "Judgement"} <= set(schemas)
+    assert "#/$defs/" not in json.dumps(document)  # every reference resolves in the document
+    assert client.get("/docs").status_code == 200

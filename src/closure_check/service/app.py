@@ -162,6 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(_Guard)
     _handlers(app)
     _routes(app)
+    _describe_the_record(app)
     try:
         from . import page  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - the check page is not there yet
@@ -169,6 +170,38 @@ def create_app(settings: Settings) -> FastAPI:
     else:
         app.include_router(page.router)
     return app
+
+
+#: /v1/check's body in the OpenAPI document: the record format, from its pydantic models
+_RECORD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        media: {"schema": {"$ref": "#/components/schemas/Record"}}
+        for media in ("application/json", "application/yaml")
+    },
+}
+
+
+def _describe_the_record(app: FastAPI) -> None:
+    """The OpenAPI document (and /docs) with the record's models as its components, so that a
+    case management system's developers read the record format where they read the API. The
+    body is read by the service itself (size cap, JSON or YAML), not by FastAPI."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from ..record import Record
+
+            document = plain()
+            schema = Record.model_json_schema(ref_template="#/components/schemas/{model}")
+            models = schema.pop("$defs", {})
+            components = document.setdefault("components", {}).setdefault("schemas", {})
+            components.update(models)
+            components["Record"] = schema
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _handlers(app: FastAPI) -> None:
@@ -215,7 +248,12 @@ def _handlers(app: FastAPI) -> None:
 def _routes(app: FastAPI) -> None:
     from .endpoints import audit_endpoint, rule_endpoint, rules_endpoint, schema_endpoint
 
-    @app.post("/v1/check", response_class=Response, summary="Check one record")
+    @app.post(
+        "/v1/check",
+        response_class=Response,
+        summary="Check one record",
+        openapi_extra={"requestBody": _RECORD_BODY},
+    )
     async def check(request: Request) -> Response:
         """One record, JSON (application/json) or YAML (application/yaml); `as_of` a date.
         200 with its report (a failing record too), 422 with its problems."""

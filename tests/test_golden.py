@@ -86,3 +86,22 @@ def test_the_json_report_of_every_example_is_byte_identical_to_its_golden_one(pa
     )
     assert result.exit_code in (0, 1), result.output
     _matches_golden(f"reports/{path.name}.report.json", result.stdout)
+
+
+def test_a_report_is_written_as_json_dumps_with_an_indent_of_two_would_write_it() -> None:
+    """Report.to_json uses pydantic-core for speed: the bytes must be json.dumps's, whatever
+    characters the record's text holds (control characters, line separators, emoji)."""
+    import random
+
+    from closure_check.report import Report
+
+    rng = random.Random(2026)
+    alphabet = [chr(c) for c in [*range(0x250), 0x2028, 0x2029, 0xFEFF, 0x1F600, 0x10FFFF]]
+    for n in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        report = Report(text, "fail", "2026-01-01", "v", (), kind=text, worker={"name": text})
+        expected = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        assert report.to_json() == expected, (n, text)
+    for path in sorted((GOLDEN / "reports").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert json.dumps(data, ensure_ascii=False, indent=2) + "\n" == path.read_text()

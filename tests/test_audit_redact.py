@@ -86,3 +86,38 @@ def test_without_redact_the_file_names_are_kept(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "fail-child-seen-by-video.json", record)
     with audit.run([record], as_of=__import__("datetime").date(2025, 6, 30)) as result:
         assert {e["source"] for e in result.exceptions} == {str(record)}
+
+
+def test_redacting_withholds_values_quoted_in_problems_and_the_names_of_unknown_fields(
+    tmp_path: Path,
+) -> None:
+    data = json.loads((EXAMPLES / "fail-unchecked-carer.json").read_text(encoding="utf-8"))
+    data["people"][0]["relationship"] = "Mason's nan, lives at 12 Elm Road"
+    data["children"][0]["Mason lives with Dean"] = True
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "bad.json").write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "a.json"
+    table = tmp_path / "a.csv"
+    result = CliRunner().invoke(
+        main, ["audit", str(folder), "--redact", "--as-of", "2025-06-30",
+               "--json", str(out), "--csv", str(table)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    for text in (out.read_text(), table.read_text(), result.output):
+        assert "Elm Road" not in text and "lives with Dean" not in text
+    (error,) = json.loads(out.read_text())["errors"]
+    paths = {p["path"] for p in error["problems"]}
+    assert "people[0].relationship" in paths and "children[0].<unknown field>" in paths
+
+
+def test_redacting_gives_accepted_findings_the_files_pseudonym_too(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    source = EXAMPLES / "judgement-manager-accepts-unchecked-carer.json"
+    result = CliRunner().invoke(
+        main, ["audit", str(source), "--redact", "--as-of", "2025-06-30", "--json", str(out)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(out.read_text())
+    assert data["accepted"], "the example has an accepted finding"
+    assert source.name not in out.read_text()

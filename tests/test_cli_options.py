@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from closure_check.cli.main import main
@@ -100,3 +101,19 @@ def test_rules_show_of_an_unknown_id_suggests_the_nearest() -> None:
     result = CliRunner().invoke(main, ["rules", "show", "child-sen", "--rules", str(RULES)])
     assert result.exit_code == 2
     assert 'Did you mean "child-seen" or "child-seen-alone"?' in result.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--select", ""],
+        ["--select", ","],
+        ["--select", "supporting-adults-checked", "--ignore", "supporting-adults-checked"],
+    ],
+)
+def test_options_that_leave_no_rule_to_check_are_an_input_error_never_a_pass(
+    options: list[str],
+) -> None:
+    path = str(EXAMPLES / "fail-unchecked-carer.json")
+    result = CliRunner().invoke(main, ["check", path, "--as-of", "2025-06-30", *options])
+    assert result.exit_code == 2, result.output

@@ -399,3 +399,15 @@ def test_the_openapi_document_describes_the_check_body_by_the_record_format(
     assert {"Record", "Child", "Person", "Check", "Judgement"} <= set(schemas)
     assert "#/$defs/" not in json.dumps(document)  # every reference resolves in the document
     assert client.get("/docs").status_code == 200
+
+
+def test_a_field_whose_name_is_the_records_own_text_is_withheld_from_the_422(
+    client: httpx.Client,
+) -> None:
+    data = json.loads((EXAMPLES / "clean-pass.json").read_text())
+    data["children"][0]["Tyler Smith lives with Dean"] = True
+    data["children"][0]["nick_name"] = "Ty"
+    answer = is_error(post(client, json.dumps(data).encode()), 422)
+    paths = {p["path"] for p in answer["problems"]}
+    assert paths == {"children[0].<unknown field>", "children[0].nick_name"}
+    assert "Tyler" not in json.dumps(answer) and '"Ty"' not in json.dumps(answer)

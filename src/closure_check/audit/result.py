@@ -246,6 +246,8 @@ class Audit:
         """A record's accepted findings and judgements (1.1; see judged.py)."""
         base = self.baseline
         for row in outcome.accepted:
+            if self.redacted:  # the file's pseudonym, as on exception rows
+                row = {**row, "source": outcome.source}
             if base is None:
                 row = accepted_row(row, None)
             else:

@@ -109,8 +109,26 @@ def _read_task(
         problems = tuple(exc.problems)
         if redact:
             hide = _redactor_for_data(data)
-            problems = tuple(replace(p, message=hide(p.message)) for p in problems)
+            problems = tuple(_withheld(replace(p, message=hide(p.message))) for p in problems)
         return RecordOutcome(seq, source, line, "invalid", _id_in(data), problems=problems)
+
+
+#: the problems whose message quotes the value given in a field, which may be anything
+#: (a name, an address): under redaction they are told in plain words. Others quote ids and
+#: names, which the redactor has already made pseudonyms, and are kept.
+_QUOTES_A_VALUE = frozenset((
+    "not_one_of", "not_text", "not_boolean", "not_list", "not_a_group", "unknown_field",
+    "date_type", "date_format", "date_value", "invalid",
+))  # fmt: skip
+
+
+def _withheld(problem: Problem) -> Problem:
+    """A redacted problem that quotes a value of the record told in plain words instead."""
+    from ..withheld import value_free
+
+    if problem.code in _QUOTES_A_VALUE:
+        return value_free(problem, keep_place=True)
+    return problem
 
 
 def _check_all(

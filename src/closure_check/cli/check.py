@@ -206,11 +206,16 @@ def _chosen_rules(
         for i in given
         if i not in known
     ]
+    if select and not chosen:  # `--select ""`: a script's empty list must not mean "all"
+        unknown.append(Problem("--select", None, "", "names no rule id", "no_rule"))
     if unknown:
         raise InputError(unknown)
     if not chosen and not dropped:
         return None
-    return frozenset(chosen or known) - frozenset(dropped)
+    left = frozenset(chosen or known) - frozenset(dropped)
+    if not left:  # checking nothing must never pass
+        raise InputError([Problem("--ignore", None, "", "leaves no rule to check", "no_rule")])
+    return left
 
 
 def _write_report(path: Path, text: str, *, record_file: Path) -> None:

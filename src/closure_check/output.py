@@ -11,20 +11,31 @@ import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic_core import PydanticSerializationError, to_json
 
 from .errors import InputError, Problem
 from .sources.files import is_regular_or_absent
 
-__all__ = ["json_at", "plain_json_at", "write_private"]
+__all__ = ["json_at", "plain_json_at", "write_private", "write_private_bytes"]
 
 
 def write_private(path: Path, text: str | Iterable[str]) -> None:
     """Write `text` (one string, or an iterable of pieces written one after another, so that a
     large report never has to be held whole) to `path` atomically with permissions 0600: a crash,
     or an error while the pieces are made, leaves the old file (or none), never half a report."""
+
+    def fill(f: IO[bytes]) -> None:
+        for piece in [text] if isinstance(text, str) else text:
+            f.write(piece.encode("utf-8"))
+
+    write_private_bytes(path, fill)
+
+
+def write_private_bytes(path: Path, fill: Callable[[IO[bytes]], None]) -> None:
+    """`fill` writes the file (a workbook, say) into a new file that then replaces `path`
+    whole, readable by its owner only (0600); never a device, a folder or a pipe."""
     path = Path(path)
     if not is_regular_or_absent(path):
         raise InputError([Problem(str(path), None, "", "is not a regular file; not written")])
@@ -34,12 +45,8 @@ def write_private(path: Path, text: str | Iterable[str]) -> None:
     except OSError as e:
         raise InputError([Problem(str(path), None, "", f"cannot write here: {e.strerror}")]) from e
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            if isinstance(text, str):
-                f.write(text)
-            else:
-                for piece in text:
-                    f.write(piece)
+        with os.fdopen(fd, "wb") as f:
+            fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600)

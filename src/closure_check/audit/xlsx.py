@@ -6,8 +6,6 @@ formula or a link (the CSV's neutralising), and a record id is text as written."
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -18,7 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..errors import InputError, Problem
+from ..output import write_private_bytes
 from .exports import _cell, _csv_value, problems_text, table_columns
 from .result import Audit
 
@@ -151,16 +149,5 @@ def _all(audit: Audit) -> Iterable[dict[str, Any]]:
 
 def write_xlsx(audit: Audit, path: Path) -> None:
     """Write the workbook atomically (a new file renamed over the old), readable by its owner
-    only (mode 0600, as mkstemp makes it)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise InputError([Problem(str(path), None, "", f"cannot write here: {e.strerror}")]) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            workbook(audit).save(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    only (0600), as every output is."""
+    write_private_bytes(path, workbook(audit).save)

@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 
 from .conftest import AS_OF, EXAMPLES
+from .serving import Server, serving
 from .test_browser import ARGS, CHROMIUM, SCRIPT_NAME, _unavailable
-from .test_serve_page import CHILD_J, Server
+from .test_serve_page import CHILD_J
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,8 @@ The browser's side (JavaScript on and off, a child named like a script) is test_
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,68 +19,17 @@ import httpx
 import pytest
 
 from .conftest import AS_OF, EXAMPLES, base_record
+from .serving import Server, cli, serving
 
-START_TIMEOUT = 90  # seconds for the server to load the rules and start its workers
 CHILD_J = EXAMPLES / "child-j-sibling-june-2008.json"
 YAML_EXAMPLE = EXAMPLES / "clean-pass-yaml.yaml"
 NAV = re.compile(r'<nav><p><a href="/">Check another record</a></p></nav>\n')
 
 
-def cli() -> list[str]:
-    script = Path(sys.executable).parent / "closure-check"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "closure_check.cli"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    """`closure-check serve` in a process of its own on a free loopback port."""
-
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [*cli(), "serve", "--port", str(self.port), *args],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                said = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"closure-check serve exited {self.proc.returncode}: {said}")
-            try:
-                if httpx.get(self.url + "/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"closure-check serve was not ready within {START_TIMEOUT} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=15)
-        if self.proc.stderr:
-            self.proc.stderr.close()
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving(tmp_path_factory.mktemp("page")) as running:
+        yield running
 
 
 @pytest.fixture
@@ -269,12 +213,8 @@ def test_text_that_is_not_a_record_is_a_problem_and_no_record_at_all_is_too(
     assert "not both" in both.text
 
 
-def test_a_form_larger_than_the_body_cap_is_refused_as_too_large() -> None:
-    small = Server("--max-body", "2048")
-    try:
-        with httpx.Client(base_url=small.url, timeout=60) as c:
-            answer = submit(c, upload=("r.json", b"{" + b" " * 4096 + b"}"))
-            assert answer.status_code == 413
-            assert "too large" in answer.text
-    finally:
-        small.stop()
+def test_a_form_larger_than_the_body_cap_is_refused_as_too_large(tmp_path: Path) -> None:
+    with serving(tmp_path, "--max-body", "2048") as small, small.client() as c:
+        answer = submit(c, upload=("r.json", b"{" + b" " * 4096 + b"}"))
+        assert answer.status_code == 413
+        assert "too large" in answer.text

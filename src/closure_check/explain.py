@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,26 +19,12 @@ from .record import Record
 from .report import Finding, Report, RuleResult
 from .rulefile import Part, RuleSet
 from .verdict import Decision, Failure, Fired, JudgementOutcome, SubjectFinding
+from .words import date_words
 
 Render = Callable[[str, dict[str, Any]], str]
 
 
 # -- Dates as people write them, and the values a message reads -------------------------------
-
-
-@cache
-def _locale() -> Any:
-    from babel import Locale
-
-    return Locale.parse("en_GB")
-
-
-def date_words(d: date | str) -> str:
-    """A date as a person writes it, "13 June 2025" (babel, British English)."""
-    from babel.dates import format_date
-
-    day = date.fromisoformat(d) if isinstance(d, str) else d
-    return str(format_date(day, "d MMMM y", locale=_locale()))
 
 
 class Day(date):

@@ -44,7 +44,7 @@ def environment() -> Environment:
 
 def _day(value: Any) -> str:
     """An ISO date (as the JSON report holds it) as people write it: "13 June 2025"."""
-    from .explain import date_words
+    from .words import date_words
 
     return date_words(str(value)) if value else ""
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic_core import to_json
 
+from .words import date_words
+
 RuleStatus = Literal["pass", "fail", "accepted", "not_applicable"]
 
 
@@ -44,16 +46,6 @@ class Finding:
         if self.discharge is not None:
             d["discharge"] = self.discharge
         return d
-
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
-
-
-def date_words(iso: str) -> str:
-    """A date as a person writes it: "2025-06-12" is "12 June 2025"."""
-    year, month, day = iso.split("-")
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
 
 
 def judgement_words(j: dict[str, str]) -> str:

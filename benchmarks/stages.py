@@ -68,7 +68,7 @@ def main() -> None:
         answers = timed("rules engine", checker.engine.run_many, [f.facts for f in facts])
         for n, (rec, rec_facts, fired) in enumerate(zip(records, facts, answers, strict=True)):
             assert isinstance(fired, list)
-            if not any(name != GUARD and meaning[name].role == "fail" for name, _ in fired):
+            if not any(m.role == "fail" for r, _ in fired if r != GUARD for m in meaning[r]):
                 continue
             failing += 1
             report = timed("report", checker._report, rec, rec_facts, fired, AS_OF, False)

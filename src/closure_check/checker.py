@@ -27,23 +27,26 @@ from .verdict import Failure, Fired, decide
 __all__ = ["Checker", "gather"]
 
 
-def gather(firings: list[Firing], meaning: dict[str, Meaning]) -> Fired:
-    """What the engine found, by rule part and subject. A firing of a rule with no meaning (the
-    guard) finds nothing."""
+def gather(firings: list[Firing], meaning: dict[str, tuple[Meaning, ...]]) -> Fired:
+    """What the engine found, by rule part and subject: each meaning of each rule that fired (one
+    rule may find several things, see dialect.to_durable and compiler.py). A firing of a rule
+    with no meaning (the guard) finds nothing."""
     fired = Fired()
     for name, matched in firings:
-        m = meaning.get(name)
-        if m is None:
+        meanings = meaning.get(name)
+        if meanings is None:
             continue
         subject = matched.get("subject", matched.get("record", ""))
-        if m.role == "applies":
-            fired.applies[(m.rule, m.part)].add(subject)
-        elif m.role == "fail":
-            fired.fails[(m.rule, m.part, subject)].add(
-                Failure(m.requirement, m.value, matched.get("related", ""))
-            )
-        else:
-            fired.witnesses[(m.rule, m.part, subject, m.requirement)].append(matched["related"])
+        for m in meanings:
+            if m.role == "applies":
+                fired.applies[(m.rule, m.part)].add(subject)
+            elif m.role == "fail":
+                fired.fails[(m.rule, m.part, subject)].add(
+                    Failure(m.requirement, m.value, matched.get("related", ""))
+                )
+            else:
+                key = (m.rule, m.part, subject, m.requirement)
+                fired.witnesses[key].append(matched["related"])
     return fired
 
 
@@ -167,13 +170,13 @@ class Checker:
         `assert_facts` of the smaller ruleset, where most facts match no rule."""
         facts = [build_facts(record, self.terms) for record in records]
         answers = self.engine.run_many([f.facts for f in facts])
-        meaning = self.engine.meaning
+        failing = self.engine.failing
         out: list[Report | EngineError | None] = []
         for record, record_facts, firings in zip(records, facts, answers, strict=True):
             if isinstance(firings, EngineError):
                 out.append(firings)
             elif record.judgements or any(
-                (m := meaning.get(name)) is not None and m.role == "fail" for name, _ in firings
+                name in failing for name, _ in firings
             ):  # a record with judgements is reported, so stale ones reach the supervisor
                 out.append(self._report(record, record_facts, firings, as_of, False))
             else:

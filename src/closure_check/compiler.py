@@ -6,6 +6,11 @@ gives several):
 - `fail`: fires for each subject that does not meet a requirement;
 - `witness`: for an `exists` requirement, fires with the fact that meets it (for pass messages).
 
+A part with an `exists` requirement has no `applies` rule of its own: for each way the part
+applies, that requirement's fail rule (no such fact) and its witness rule (one such fact) have
+the applies rule's patterns and one more, the fact absent or present, so between them they fire
+for exactly the subjects the applies rule would, and they carry its meaning too (`_covering`).
+
 The engine decides; Python only gathers what fired (checker.py). How the form is written for
 durable-rules (absence after the end-of-record fact, `$or` expanded, the guard rule) is
 engine/dialect.py's business.
@@ -335,6 +340,19 @@ def _for_each(ctx: _Ctx, req: Requirement, path: str) -> list[tuple[str | None, 
     return [(var, v) for v in vals]
 
 
+def _covering(requires: list[Requirement]) -> int | None:
+    """The requirement whose fail and witness rules find every subject the part applies to,
+    so that the part needs no applies rule: its first `exists` requirement, if it has one.
+
+    For each way the part applies, that requirement's fail rule is the applies rule's patterns
+    and the related fact absent (after the end-of-record fact), and its witness rule the same
+    patterns and the related fact present: for every subject the applies rule would match,
+    exactly one of the two fires (the witness once for each fact that meets the requirement),
+    and neither fires for any other subject. Any one of its `for_each` values will do: each
+    value's pair covers every subject (`compile_rule` takes the first)."""
+    return next((qi for qi, req in enumerate(requires) if req.exists is not None), None)
+
+
 def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> list[EngineRule]:
     out: list[EngineRule] = []
     rule = lr.rule
@@ -343,25 +361,27 @@ def compile_rule(ri: int, lr: LoadedRule, terms: TermsFile) -> list[EngineRule]:
         part_path = f"applies_to[{pi}]"
         base = _Ctx(lr, terms, "", skind, SUBJECT, part.subject, {}, part_path)
         branches = [_build_branch(base, skind, s) for s in _branches(base, part.when, "when")]
+        applies = Meaning(ri, pi, "applies")
+        covering = _covering(part.requires)
 
-        def add(name: str, patterns: list[Pattern], m: Meaning) -> None:
-            out.append(EngineRule(name, m, tuple(patterns)))
+        def add(name: str, patterns: list[Pattern], *meanings: Meaning) -> None:
+            out.append(EngineRule(name, meanings, tuple(patterns)))
 
         for bi, b in enumerate(branches):
-            add(f"{ri}.{pi}.a.{bi}", _head(skind, b, [], []), Meaning(ri, pi, "applies"))
+            if covering is None:
+                add(f"{ri}.{pi}.a.{bi}", _head(skind, b, [], []), applies)
             for qi, req in enumerate(part.requires):
                 path = f"requires[{qi}]"
                 for vi, (var, val) in enumerate(_for_each(base, req, path)):
                     bound = {var: val} if var else {}
                     ctx = _Ctx(lr, terms, "", skind, SUBJECT, part.subject, bound, part_path)
                     fail, witness = _requirement_rules(ctx, skind, req, b, path)
-                    add(f"{ri}.{pi}.f.{qi}.{vi}.{bi}", fail, Meaning(ri, pi, "fail", qi, val))
+                    also = (applies,) if (qi, vi) == (covering, 0) else ()
+                    failing = Meaning(ri, pi, "fail", qi, val)
+                    add(f"{ri}.{pi}.f.{qi}.{vi}.{bi}", fail, *also, failing)
                     if witness is not None:
-                        add(
-                            f"{ri}.{pi}.w.{qi}.{vi}.{bi}",
-                            witness,
-                            Meaning(ri, pi, "witness", qi, val),
-                        )
+                        witnessing = Meaning(ri, pi, "witness", qi, val)
+                        add(f"{ri}.{pi}.w.{qi}.{vi}.{bi}", witness, *also, witnessing)
     return out
 
 

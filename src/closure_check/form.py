@@ -4,8 +4,10 @@ that the engine adapter (`engine/`) is given.
 A rule part becomes engine rules, each a list of fact patterns that must all match: the record,
 the subject, related facts that must exist, and facts that must not exist. Nothing here is
 durable-rules' dialect; `engine/dialect.py` writes it in that dialect (its aliases, `$and`,
-`$not`, `$m`, the guard rule). Every engine rule carries its `Meaning`, so that what fired can
-be read back as findings.
+`$not`, `$m`, the guard rule). Every engine rule carries its `Meaning`s, so that what fired
+can be read back as findings: usually one, and more where one rule finds several things (an
+`exists` requirement's fail and witness rules also find the subjects the part applies to, see
+compiler.py).
 """
 
 from __future__ import annotations
@@ -106,8 +108,10 @@ class Meaning:
 
 @dataclass(frozen=True)
 class EngineRule:
+    """Patterns that must all match, and everything a match of them finds."""
+
     name: str
-    meaning: Meaning
+    meanings: tuple[Meaning, ...]
     patterns: tuple[Pattern, ...]
 
 

@@ -35,7 +35,7 @@ from pydantic_core import to_json
 from ..errors import EngineError
 from ..form import Meaning, Program
 from .dialect import READ, REC, batched, to_durable
-from .firings import Firing, drain
+from .firings import Firing, Reader
 
 _OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _SALTS = ("", "z", "q7", "k_")  # id prefixes tried in turn after a hash collision
@@ -50,6 +50,8 @@ _lock = threading.Lock()  # the C core is not thread safe: one session at a time
 # batch and the salt of the fact ids by replacing text, and `drain` (firings.py) read fact ids
 # by a pattern instead of decoding each firing.
 _ID_OPEN = '{"id":"'
+_END = '"t":"end"'
+_END_LAST = f"{_END}}}]"
 # Several records share one session (`run_many`): opening a session costs the core as much as
 # a third of a record's matching (it clears a hash index for every join of every rule), so it
 # is paid once per batch. Each fact carries its record's place in the batch as `rec` (see
@@ -92,9 +94,10 @@ def _distinct(ids: list[list[str]], salt: str, sid: str) -> bool:
 class Engine:
     """A compiled ruleset registered with the durable-rules C core.
 
-    `definition` is the ruleset in durable's dialect (dialect.to_durable) and `meaning` what
-    each of its rules finds, by name: a firing of a rule with no meaning (the guard) finds
-    nothing."""
+    `definition` is the ruleset in durable's dialect (dialect.to_durable), `meaning` what each
+    of its rules finds, by name (one rule may find several things), and `failing` the names of
+    the rules that find a subject failing a requirement. A firing of a rule with no meaning (the
+    guard) finds nothing."""
 
     def __init__(self, program: Program) -> None:
         definition, meaning = to_durable(program)
@@ -107,14 +110,20 @@ class Engine:
         engine._register(definition, {})
         return engine
 
-    def _register(self, definition: dict[str, Any], meaning: dict[str, Meaning]) -> None:
+    def _register(
+        self, definition: dict[str, Any], meaning: dict[str, tuple[Meaning, ...]]
+    ) -> None:
         self.definition = definition
         self.meaning = meaning
+        self.failing = frozenset(
+            name for name, meanings in meaning.items() if any(m.role == "fail" for m in meanings)
+        )
         # each match in a firing starts with the fact of the rule's first condition
-        self._first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
-        unread = sorted(name for name, first in self._first.items() if first not in READ)
-        if unread:  # drain would pass over their firings
+        first = {name: next(iter(rule["all"][0])) for name, rule in definition.items()}
+        unread = sorted(name for name, alias in first.items() if alias not in READ)
+        if unread:  # a firing would not be read in the neutral form's words
             raise ValueError(f"rules whose first fact is none of {sorted(READ)}: {unread}")
+        self._reader = Reader(definition)
         self.serial = next(_names)
         self.name = f"closure_check_{os.getpid()}_{self.serial}"
         text = json.dumps(batched(definition), ensure_ascii=False, sort_keys=True)
@@ -158,14 +167,18 @@ class Engine:
 
     @staticmethod
     def _text(facts: list[dict[str, Any]]) -> str:
-        if any(next(iter(f), None) != "id" for f in facts):
-            raise ValueError("every fact must start with its id")
-        ends = [i for i, f in enumerate(facts) if f.get("t") == "end"]
-        if ends != [len(facts) - 1]:  # facts.py puts it last; anyone else may not
-            facts = [f for f in facts if f.get("t") != "end"] + [facts[i] for i in ends]
         # pydantic-core writes the same compact JSON as json.dumps(separators=(",", ":")), in a
         # quarter of the time (tests/test_engine.py compares them)
-        return to_json(facts).decode("utf-8")[1:-1]
+        text = to_json(facts).decode("utf-8")
+        # no value holds a brace or a quote, so each fact that starts with its id (a text) opens
+        # the one way, and the end fact, put last by facts.py, closes the list
+        if text.count(_ID_OPEN) != len(facts):
+            raise ValueError("every fact must start with its id")
+        if not text.endswith(_END_LAST) or text.count(_END) != 1:  # anyone but facts.py
+            ends = [i for i, f in enumerate(facts) if f.get("t") == "end"]
+            facts = [f for f in facts if f.get("t") != "end"] + [facts[i] for i in ends]
+            text = to_json(facts).decode("utf-8")
+        return text[1:-1]
 
     def _run_salted(self, texts: list[str], ids: list[list[str]]) -> list[list[Firing]]:
         for salt in _SALTS:
@@ -189,7 +202,7 @@ class Engine:
             code, state = _dre.assert_facts(self._handle, f"[{batch}]")
             if code not in (_OK, _NOT_HANDLED, _OBSERVED):
                 raise EngineError(f"the rules engine answered {code}")
-            firings = drain(self._handle, state, self._first, len(salt), len(texts))
+            firings = self._reader.drain(self._handle, state, len(salt), len(texts))
             return None if code == _OBSERVED else firings
         except _dre.error as e:
             raise EngineError(f"the rules engine failed: {e}") from e

@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -136,3 +136,22 @@ def test_date_words_uses_the_way_people_write_dates_and_a_day_still_compares_as_
     assert date_words(date(2024, 3, 1)) == "1 March 2024"
     d = Day(2025, 6, 13)
     assert str(d) == "13 June 2025" and d < date(2025, 6, 14) and d.isoformat() == "2025-06-13"
+
+
+def test_date_words_writes_every_date_as_babel_writes_it_in_british_english() -> None:
+    """words.py writes the month names of babel's en_GB locale itself, rather than have babel
+    parse "d MMMM y" for each date: every day of 1990-2040, and of years far from it."""
+    from babel.dates import format_date
+
+    days = [
+        date(1990, 1, 1) + timedelta(days=n)
+        for n in range((date(2041, 1, 1) - date(1990, 1, 1)).days)
+    ]
+    for year in (1, 9, 10, 99, 100, 999, 1000, 1752, 1900, 2100, 9999):
+        first = date(year, 1, 1)
+        days += [first + timedelta(days=n) for n in range(365)]
+    for day in days:
+        assert date_words(day) == format_date(day, "d MMMM y", locale="en_GB"), day
+        assert (
+            date_words(day.isoformat()) == date_words(day) == str(Day(day.year, day.month, day.day))
+        )

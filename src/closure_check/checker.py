@@ -93,22 +93,12 @@ class Checker:
                     problems += e.problems
             if problems:
                 raise RuleFileError(problems)
-        else:
+        else:  # each made when first written (it was checked when the cache entry was made)
             self.compiled = _compiled
-            self._render = self._render_on_demand
-            self._texts = texts
-            self._code = _code or {}
+            code = _code or {}
+            for text, (path, field) in texts.items():
+                self.messages.later(text, source=path, field=field, code=code.get(text))
         self.engine = Engine(self.compiled)
-
-    def _render_on_demand(self, text: str, context: dict[str, Any]) -> str:
-        where = self._texts.pop(text, None)
-        if where is not None:  # first use (it was checked when the cache entry was made)
-            code = self._code.get(text)
-            if code is not None:
-                self.messages.add_compiled(text, code)
-            else:
-                self.messages.add(text, source=where[0], field=where[1])
-        return self.messages.render(text, context)
 
     def check(
         self,

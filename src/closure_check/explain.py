@@ -18,6 +18,7 @@ from .facts import Facts
 from .record import Record
 from .report import Finding, Report, RuleResult
 from .rulefile import Part, RuleSet
+from .rulefile.messages import FieldView
 from .verdict import Decision, Failure, Fired, JudgementOutcome, SubjectFinding
 from .words import date_words
 
@@ -36,33 +37,55 @@ class Day(date):
         return date_words(self)
 
 
-class _View:
+class _View(FieldView):
     """A record item as a message reads it: its fields, nested items and lists viewed the same
-    way, and every date a `Day`. Nothing is copied until a message reads it."""
+    way, and every date a `Day`. Nothing is copied until a message reads it, and each field is
+    viewed once: a view is made once per record (`_Views`) and read by all its messages.
 
-    __slots__ = ("_of",)
+    A message's `x.y` of a view reads its field by `_field`, past the sandbox's checks
+    (rulefile/messages.py, `FieldView`); any other name goes through the sandbox, as `x[y]` of
+    a name that is not a field does."""
+
+    __slots__ = ("_of", "_seen")
 
     def __init__(self, of: Any) -> None:
         self._of = of
+        self._seen: dict[str, Any] = {}
+
+    def _field(self, name: str) -> Any:
+        """The field `name` viewed, or AttributeError if the item has no such field."""
+        seen = self._seen
+        value = seen.get(name, _NOT_SEEN)
+        if value is _NOT_SEEN:
+            of = self._of
+            if isinstance(of, dict):
+                if name not in of:
+                    raise AttributeError(name)
+                value = of[name]
+            elif name in of.__dict__:  # a model's field (extra fields go the long way)
+                value = getattr(of, name)
+            else:
+                raise AttributeError(name)
+            value = seen[name] = words_view(value)
+        return value
 
     def __getattr__(self, name: str) -> Any:
-        of = self._of
-        if isinstance(of, dict):
-            try:
-                return words_view(of[name])
-            except KeyError:
-                raise AttributeError(name) from None
-        return words_view(getattr(of, name))
+        try:
+            return self._field(name)
+        except AttributeError:
+            if isinstance(self._of, dict):
+                raise
+        return words_view(getattr(self._of, name))
 
     def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            try:
+                return self._field(key)
+            except AttributeError:
+                raise KeyError(key) from None
         if isinstance(self._of, dict):
             return words_view(self._of[key])
-        if not isinstance(key, str):
-            raise KeyError(key)
-        try:
-            return self.__getattr__(key)
-        except AttributeError:
-            raise KeyError(key) from None
+        raise KeyError(key)
 
     def __bool__(self) -> bool:
         return bool(self._of) if isinstance(self._of, dict) else True
@@ -77,15 +100,51 @@ class _View:
         return str(self._of)
 
 
+_NOT_SEEN = object()
+_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
 def words_view(value: Any) -> Any:
     """`value` as a message reads it (see `_View`)."""
-    if isinstance(value, date) and not isinstance(value, Day):
-        return Day(value.year, value.month, value.day)
+    if type(value) in _AS_IS:  # most fields: only their type is asked about
+        return value
+    if isinstance(value, date):
+        return value if isinstance(value, Day) else Day(value.year, value.month, value.day)
     if isinstance(value, dict | BaseModel):
         return _View(value)
     if isinstance(value, list | tuple):
         return [words_view(v) for v in value]
     return value
+
+
+class _Views:
+    """The views of one record's items, each made once for all the messages of its report."""
+
+    __slots__ = ("_checks", "_items", "_made", "record")
+
+    def __init__(self, items: dict[str, dict[str, Any]]) -> None:
+        self._items = items
+        self._made: dict[int, _View] = {}
+        self._checks: list[_View] | None = None
+        self.record = self.of(items["r"])
+
+    def of(self, item: dict[str, Any]) -> _View:
+        """The view of `item`, one of the record's items."""
+        view = self._made.get(id(item))  # items live as long as the report is being written
+        if view is None:
+            view = self._made[id(item)] = _View(item)
+        return view
+
+    def fact(self, fid: str) -> _View:
+        return self.of(self._items[fid])
+
+    @property
+    def checks(self) -> list[_View]:
+        """Every check of the record, in its order (with `name`: whom it is about), so that a
+        message about checks in general can name each one."""
+        if self._checks is None:
+            self._checks = [self.of(it) for fid, it in self._items.items() if fid.startswith("k")]
+        return self._checks
 
 
 def _when(item: dict[str, Any]) -> str:
@@ -108,6 +167,27 @@ def _earliest(found: list[dict[str, Any]]) -> dict[str, Any]:
     return tied[0] if len(tied) == 1 else min(tied, key=_evidence_key)
 
 
+def _in_order(failures: frozenset[Failure], items: dict[str, dict[str, Any]]) -> list[Failure]:
+    """A finding's failures by requirement, value, then evidence (`_evidence_key`, worked out
+    only where requirement and value tie): never the engine's order."""
+    if len(failures) == 1:
+        return list(failures)
+    first = sorted(failures, key=lambda x: (x.requirement, str(x.value)))
+    keys = [(x.requirement, str(x.value)) for x in first]
+    if len(set(keys)) == len(keys):
+        return first
+
+    def order(failure: Failure) -> tuple[Any, ...]:
+        ev = failure.evidence
+        return (
+            failure.requirement,
+            str(failure.value),
+            _evidence_key(items[ev]) if ev else ("", ""),
+        )
+
+    return sorted(failures, key=order)
+
+
 def explain(
     decision: Decision,
     fired: Fired,
@@ -123,25 +203,25 @@ def explain(
     written: the report holds statuses and subjects only (the audit keeps nothing more of a
     record in which nothing fails). Any failure, advisory too, is explained."""
     explain_all = explain_passing or bool(fired.fails)
-    record_item = facts.items["r"]
+    views = _Views(facts.items) if explain_all else None
     results = []
     for rd in decision.rules:
         rule = rules.rules[rd.index].rule
         findings = tuple(
             _judged(
-                _finding(rule.applies_to[f.part], f, rd.index, fired, facts, record_item,
-                         rule.data, render),
+                _finding(rule.applies_to[f.part], f, rd.index, fired, facts, views, rule.data,
+                         render),
                 f, facts, record,
             )
-            if explain_all
+            if views is not None
             else Finding(f.subject, f.name, "pass", "")
             for f in rd.findings
         )  # fmt: skip
         na = ""
-        if rd.status == "not_applicable" and explain_all:
+        if rd.status == "not_applicable" and views is not None:
             na = render(
                 rule.not_applicable,
-                {"record": words_view(record_item), "data": rule.data, "checks": _checks(facts)},
+                {"record": views.record, "data": rule.data, "checks": views.checks},
             )
         results.append(
             RuleResult(
@@ -211,36 +291,29 @@ def _finding(
     ri: int,
     fired: Fired,
     facts: Facts,
-    record_item: dict[str, Any],
+    views: _Views,
     data: dict[str, Any],
     render: Render,
 ) -> Finding:
     ctx: dict[str, Any] = {
         "name": f.name,
-        "subject": words_view(facts.items[f.fact]),
-        "record": words_view(record_item),
+        "subject": views.fact(f.fact),
+        "record": views.record,
         "data": data,
-        "checks": _checks(facts),
+        "checks": views.checks,
     }
     if not f.failures:
         evidence = {}
+        witnesses, items = fired.witnesses, facts.items
         for qi, req in enumerate(part.requires):
-            found = [facts.items[x] for x in fired.witnesses.get((ri, f.part, f.fact, qi), ())]
+            found = witnesses.get((ri, f.part, f.fact, qi))
             if found:
-                evidence[req.name] = words_view(_earliest(found))
-        return Finding(f.subject, f.name, "pass", render(part.pass_, ctx | {"evidence": evidence}))
+                evidence[req.name] = views.of(_earliest([items[x] for x in found]))
+        ctx["evidence"] = evidence
+        return Finding(f.subject, f.name, "pass", render(part.pass_, ctx))
     problems: list[str] = []
     remedies: list[str] = []
-
-    def order(failure: Failure) -> tuple[Any, ...]:
-        ev = failure.evidence
-        return (
-            failure.requirement,
-            str(failure.value),
-            _evidence_key(facts.items[ev]) if ev else ("", ""),
-        )
-
-    failures = sorted(f.failures, key=order)
+    failures = _in_order(f.failures, facts.items)
     # What a message may read of the other failures of this finding, so that a finding is said
     # once: the names of the requirements it fails, and a for_each requirement's failing values.
     failing = sorted({part.requires[x.requirement].name for x in failures})
@@ -249,7 +322,7 @@ def _finding(
     for x in failures:
         values.setdefault(x.requirement, []).append(x.value)
         if x.evidence:
-            evidences.setdefault(x.requirement, []).append(words_view(facts.items[x.evidence]))
+            evidences.setdefault(x.requirement, []).append(views.fact(x.evidence))
     for failure in failures:
         req = part.requires[failure.requirement]
         fctx = ctx | {
@@ -257,7 +330,7 @@ def _finding(
             "values": values[failure.requirement],
             "evidences": evidences.get(failure.requirement, []),
             "failing": failing,
-            "evidence": words_view(facts.items[failure.evidence]) if failure.evidence else {},
+            "evidence": views.fact(failure.evidence) if failure.evidence else {},
         }
         problem = render(req.fail, fctx)
         remedy = render(req.remedy, fctx)
@@ -267,9 +340,3 @@ def _finding(
             remedies.append(remedy)
     problem, remedy = " ".join(problems), " ".join(remedies)
     return Finding(f.subject, f.name, "fail", f"{problem} {remedy}", problem, remedy)
-
-
-def _checks(facts: Facts) -> list[Any]:
-    """Every check of the record, in its order, as messages read them (with `name`: whom it is
-    about), so that a message about checks in general can name each one."""
-    return [words_view(item) for fid, item in facts.items.items() if fid.startswith("k")]

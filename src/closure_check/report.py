@@ -11,8 +11,13 @@ from .words import date_words
 
 RuleStatus = Literal["pass", "fail", "accepted", "not_applicable"]
 
+# Finding and RuleResult are frozen dataclasses with an __init__ of their own (init=False): it
+# sets every field at once in the instance's __dict__, where a frozen dataclass's own sets each
+# through object.__setattr__, at twice the cost, for the tens of findings of every report. Its
+# parameters are the fields, in order, with their defaults (tests/test_report_objects.py).
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Finding:
     """What a rule found about one subject (a child, an adult, an agency or the assessment)."""
 
@@ -26,6 +31,22 @@ class Finding:
     judgement: dict[str, str] | None = None
     #: a discharge rule's finding: which discharge it is about (service, on)
     discharge: dict[str, str] | None = None
+
+    def __init__(
+        self,
+        subject: str,
+        name: str,
+        status: Literal["pass", "fail", "accepted"],
+        message: str,
+        problem: str = "",
+        remedy: str = "",
+        judgement: dict[str, str] | None = None,
+        discharge: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            subject=subject, name=name, status=status, message=message, problem=problem,
+            remedy=remedy, judgement=judgement, discharge=discharge,
+        )  # fmt: skip
 
     @property
     def accepted_by(self) -> str:
@@ -55,7 +76,7 @@ def judgement_words(j: dict[str, str]) -> str:
     return f"accepted by {j['by']}, {role}, on {date_words(j['on'])}{until}: {j['reason']}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RuleResult:
     rule: str
     title: str
@@ -66,6 +87,22 @@ class RuleResult:
     message: str = ""  # why the rule did not apply (not_applicable only)
     # effective dates: the version of the rule used (file, from, until), for a dated folder only
     version: dict[str, Any] | None = None
+
+    def __init__(
+        self,
+        rule: str,
+        title: str,
+        severity: Literal["blocker", "advisory"],
+        source: str,
+        status: RuleStatus,
+        findings: tuple[Finding, ...],
+        message: str = "",
+        version: dict[str, Any] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            rule=rule, title=title, severity=severity, source=source, status=status,
+            findings=findings, message=message, version=version,
+        )  # fmt: skip
 
     @property
     def failures(self) -> tuple[Finding, ...]:

@@ -52,7 +52,7 @@ class Fired:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SubjectFinding:
     """A rule part's finding about one subject, before it is put in words."""
 
@@ -64,6 +64,21 @@ class SubjectFinding:
     #: the judgement (its index in the record's `judgements`) that accepts this failing finding
     judgement: int | None = None
 
+    def __init__(
+        self,
+        part: int,
+        fact: str,
+        subject: str,
+        name: str,
+        failures: frozenset[Failure],
+        judgement: int | None = None,
+    ) -> None:
+        # report.py, Finding: every field at once, at half the cost of a frozen dataclass's own
+        self.__dict__.update(
+            part=part, fact=fact, subject=subject, name=name, failures=failures,
+            judgement=judgement,
+        )  # fmt: skip
+
     @property
     def status(self) -> Literal["pass", "fail", "accepted"]:
         if not self.failures:
@@ -71,11 +86,16 @@ class SubjectFinding:
         return "fail" if self.judgement is None else "accepted"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RuleDecision:
     index: int  # in RuleSet.rules
     status: RuleStatus
     findings: tuple[SubjectFinding, ...]  # failing subjects first, then by subject id
+
+    def __init__(
+        self, index: int, status: RuleStatus, findings: tuple[SubjectFinding, ...]
+    ) -> None:
+        self.__dict__.update(index=index, status=status, findings=findings)  # as SubjectFinding
 
 
 @dataclass(frozen=True)
@@ -137,24 +157,31 @@ def _only(
 def _engine_decision(
     rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]
 ) -> Decision:
-    blocked = any(rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fired.fails)
+    applies, fails = fired.applies, fired.fails
+    blocked = any(rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fails)
     decided = []
     for ri, lr in enumerate(rules.rules):
         findings: list[SubjectFinding] = []
-        for pi, _part in enumerate(lr.rule.applies_to):
-            for fact in fired.applies.get((ri, pi), ()):
+        for pi in range(len(lr.rule.applies_to)):
+            for fact in applies.get((ri, pi), ()):
                 subject_id, name = subjects[fact]
-                failures = frozenset(fired.fails.get((ri, pi, fact), ()))
-                findings.append(SubjectFinding(pi, fact, subject_id, name, failures))
-        # ties (one person discharged twice) in the order of the discharges, never by chance
-        findings.sort(key=lambda f: (f.status != "fail", f.subject, len(f.fact), f.fact))
-        status: RuleStatus
+                failures = fails.get((ri, pi, fact))
+                findings.append(
+                    SubjectFinding(pi, fact, subject_id, name, frozenset(failures or ()))
+                )
         if not findings:
-            status = "not_applicable"
-        else:
-            status = "fail" if any(f.failures for f in findings) else "pass"
+            decided.append(RuleDecision(ri, "not_applicable", ()))
+            continue
+        # failing first (no judgement is applied yet: a finding with failures fails); ties (one
+        # person discharged twice) in the order of the discharges, never by chance
+        findings.sort(key=_failing_first)
+        status: RuleStatus = "fail" if any(f.failures for f in findings) else "pass"
         decided.append(RuleDecision(ri, status, tuple(findings)))
     return Decision("fail" if blocked else "pass", tuple(decided))
+
+
+def _failing_first(f: SubjectFinding) -> tuple[bool, str, int, str]:
+    return (not f.failures, f.subject, len(f.fact), f.fact)
 
 
 # -- Judgements (rules.md, *Judgements*) --------------------------------------------------------

@@ -17,9 +17,16 @@ def _locale() -> Any:
     return Locale.parse("en_GB")
 
 
-def date_words(d: date | str) -> str:
-    """A date as a person writes it, "13 June 2025" (babel, British English)."""
-    from babel.dates import format_date
+@cache
+def _months() -> tuple[str, ...]:
+    """The months' names as babel writes them in a date ("MMMM": format, wide), by number."""
+    wide = _locale().months["format"]["wide"]
+    return ("", *(str(wide[m]) for m in range(1, 13)))
 
+
+def date_words(d: date | str) -> str:
+    """A date as a person writes it, "13 June 2025": what babel's `format_date(d, "d MMMM y",
+    locale="en_GB")` writes (tests/test_report_text.py compares them), from the locale's
+    month names, without parsing the pattern for each date (a report writes hundreds)."""
     day = date.fromisoformat(d) if isinstance(d, str) else d
-    return str(format_date(day, "d MMMM y", locale=_locale()))
+    return f"{day.day} {_months()[day.month]} {day.year}"

@@ -22,17 +22,36 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import Problem, RuleFileError
 
 
+class FieldView:
+    """The base of the views through which messages read a record's items (explain.py). A
+    message's `x.y` of one reads its field `y` by `_field`, which gives the field's value (text,
+    a number, a date, a list, another view: data, never a Python object's internals) or raises
+    AttributeError. The sandbox never asks it for a name starting with an underscore: such a
+    name, and any name that is not a field, meets the sandbox's checks as for any object."""
+
+    __slots__ = ()
+
+    def _field(self, name: str) -> Any:
+        raise AttributeError(name)
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """jinja2's sandbox, reading `x.y` of a dict as its key `y` first. Messages are given dicts
-    (items of the record as it was read) and name their fields: jinja's own order, a Python
-    attribute first, meets a missing attribute and an exception for every field a message
-    reads. The key's value is what `x["y"]` gives; anything else goes through the sandbox."""
+    """jinja2's sandbox, reading `x.y` of a dict as its key `y` first, and of a `FieldView` as
+    its field `y`. Messages are given dicts and views of the record's items and name their
+    fields: jinja's own order, a Python attribute first, then the sandbox's checks of it, is
+    most of the cost of writing a message. The key's value is what `x["y"]` gives, the field's
+    what `x.y` would have given past those checks; anything else goes through the sandbox."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
             try:
                 return obj[attribute]
             except KeyError:
+                pass
+        elif isinstance(obj, FieldView) and not attribute.startswith("_"):
+            try:
+                return obj._field(attribute)
+            except AttributeError:
                 pass
         return super().getattr(obj, attribute)
 
@@ -126,6 +145,8 @@ class Messages:
     def __init__(self, labels: Mapping[str, str]) -> None:
         self._env = _make_env(labels)
         self._compiled: dict[str, Template] = {}
+        #: templates to compile when first written (`later`): text -> (file, field, code)
+        self._later: dict[str, tuple[Path, str, bytes | None]] = {}
         #: each template's compiled Python code, marshalled: kept with a rules folder's checker
         #: in the user's cache (api.py), so that a later run need not compile it again
         self.code: dict[str, bytes] = {}
@@ -158,11 +179,28 @@ class Messages:
             self.code[text] = code
             self._compiled[text] = self._from_code(marshal.loads(code))
 
+    def later(self, text: str, *, source: Path, field: str, code: bytes | None) -> None:
+        """A template checked by `add` in an earlier run, to be made when first written: from
+        its `code` if there is one (only a checker from the user's cache, made from exactly
+        these rules, passes it), else by `add`."""
+        if text not in self._compiled:
+            self._later[text] = (source, field, code)
+
+    def _first_use(self, text: str) -> Template:
+        source, field, code = self._later.pop(text)  # KeyError: a text never given
+        if code is not None:
+            self.add_compiled(text, code)
+        else:
+            self.add(text, source=source, field=field)
+        return self._compiled[text]
+
     def _from_code(self, code: CodeType) -> Template:
         return self._env.template_class.from_code(self._env, code, self._env.make_globals(None))
 
     def render(self, text: str, context: dict[str, Any]) -> str:
-        template = self._compiled[text]
+        template = self._compiled.get(text)
+        if template is None:
+            template = self._first_use(text)
         try:
             # A context shared with no globals: messages use only the values they are given and
             # the filters above, and rendering this way costs half as much.

@@ -407,6 +407,17 @@ def test_a_match_the_reader_cannot_read_is_an_engine_error_after_every_action_is
     assert not _dre.complete_and_start_action(0, 0)  # the guard's action was taken too
 
 
+def test_a_match_whose_first_fact_does_not_start_with_its_id_is_an_engine_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every match is counted by its first fact's opening, whatever that fact's first field:
+    a core that echoed a fact's fields in another order would be told, not read as nothing."""
+    odd = MATCH.format(p=0, c=0).replace('{"id":"0:r","t":"record"}', '{"t":"record","id":"0:r"}')
+    _fake_core(monkeypatch, ['{"one":[' + odd + "]}"])
+    with pytest.raises(EngineError, match="could not be read"):
+        firings.Reader({"one": RULE}).drain(0, 0, 0, 1)
+
+
 def test_a_salted_batch_is_read_past_its_salt() -> None:
     checker = Checker(load_rules(RULES))
     record = make_record(base())

@@ -78,6 +78,18 @@ def test_a_view_of_a_model_no_longer_hands_its_class_to_a_message() -> None:
     assert "unsafe" in said and "Decision" not in said
 
 
+@pytest.mark.parametrize("item", ["record", "child", "adult", "decision", "worker"])
+def test_pydantics_own_entries_of_a_model_are_no_field_of_a_view(item: str) -> None:
+    """A model's `__dict__` holds pydantic's `__pydantic_extra__` (the record's `x_` fields,
+    free text kept out of every message): a computed name reaching for it gets nothing."""
+    views = _views()
+    for name in ("__pydantic_extra__", "__pydantic_fields_set__", "_anything"):
+        with pytest.raises(AttributeError):
+            views[item]._field(name)
+        said = _written('{{ x[" " ~ data.key | trim] }}', x=views[item], data={"key": name})
+        assert "Undefined" in said or "could not be written" in said, said
+
+
 def _names(view: Any) -> list[str]:
     of = view._of
     fields = list(of) if isinstance(of, dict) else list(of.__dict__)

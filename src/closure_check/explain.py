@@ -57,6 +57,8 @@ class _View(FieldView):
         seen = self._seen
         value = seen.get(name, _NOT_SEEN)
         if value is _NOT_SEEN:
+            if name.startswith("_"):  # never a field: pydantic's own entries of __dict__
+                raise AttributeError(name)
             of = self._of
             if isinstance(of, dict):
                 if name not in of:

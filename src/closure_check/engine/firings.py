@@ -38,7 +38,8 @@ class Reader:
         self._plans: dict[str, tuple[tuple[str, ...], tuple[str, ...], str, list[str]]] = {}
         for name, rule in definition.items():
             present, read = reads(rule)
-            opening = '{"' + present[0] + '":{"id":"'
+            # every match opens with its first fact, whatever that fact's first field
+            opening = '{"' + present[0] + '":{'
             self._plans[name] = (present, read, opening, [READ[a] for a in read])
 
     def drain(self, handle: int, state: int, cut: int, count: int) -> list[list[Firing]]:

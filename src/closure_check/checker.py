@@ -7,6 +7,7 @@ gathers its firings.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,8 +17,8 @@ from .compiler import compile_rules
 from .engine import Engine, EngineError, Firing
 from .errors import Problem, RuleFileError
 from .explain import explain
-from .facts import Facts, build_facts
-from .form import Meaning, Program
+from .facts import FACTS, Facts, build_facts
+from .form import All, AnyOf, Cond, FieldOf, Meaning, Program
 from .record import Record
 from .report import Report
 from .rulefile import RuleSet
@@ -48,6 +49,27 @@ def gather(firings: list[Firing], meaning: dict[str, tuple[Meaning, ...]]) -> Fi
                 key = (m.rule, m.part, subject, m.requirement)
                 fired.witnesses[key].append(matched["related"])
     return fired
+
+
+def fields_read(program: Program) -> frozenset[str]:
+    """Every fact field (`kind.field`) a test of `program` reads, of its own fact or, compared
+    with, of another: all that `build_facts` need send the engine (facts.py, `Terms.reads`)."""
+    reads: set[str] = set()
+    for rule in program.rules:
+        kinds = {p.name: p.kind for p in rule.patterns}
+        conds: list[tuple[str, Cond]] = [(p.kind, p.cond) for p in rule.patterns]
+        while conds:
+            kind, cond = conds.pop()
+            if isinstance(cond, All | AnyOf):
+                conds += [(kind, c) for c in cond.parts]
+                continue
+            reads.add(f"{kind}.{cond.field}")
+            if isinstance(cond.value, FieldOf):  # of a fact the rule binds (any kind, if not)
+                of = cond.value
+                reads.update(
+                    f"{k}.{of.field}" for k in ([kinds[of.name]] if of.name in kinds else FACTS)
+                )
+    return frozenset(reads)
 
 
 class Checker:
@@ -99,6 +121,8 @@ class Checker:
             for text, (path, field) in texts.items():
                 self.messages.later(text, source=path, field=field, code=code.get(text))
         self.engine = Engine(self.compiled)
+        #: the terms facts are built with: only the fields the compiled rules read
+        self._fact_terms = dataclasses.replace(self.terms, reads=fields_read(self.compiled))
 
     def check(
         self,
@@ -112,7 +136,7 @@ class Checker:
         report of statuses and subjects only, with no messages written: the audit keeps only
         failing records' reports and exceptions, and writing messages is much of the work.
         With `only` (rule ids), the report holds those rules alone and its verdict is theirs."""
-        facts = build_facts(record, self.terms)
+        facts = build_facts(record, self._fact_terms)
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing, only)
 
@@ -127,7 +151,7 @@ class Checker:
         """`check` for several records at once, each as of its own date, in one engine session
         (the decision service checks requests that arrive together so): for each record its
         full report, or the EngineError it met."""
-        facts = [build_facts(record, self.terms) for record in records]
+        facts = [build_facts(record, self._fact_terms) for record in records]
         answers = self.engine.run_many([f.facts for f in facts])
         return [
             firings
@@ -158,7 +182,7 @@ class Checker:
         first, the rest only for records that fail) was faster, but the engine's C core crashed
         on it about one run in three of tests/test_fast_paths.py after tests/test_engine.py, in
         `assert_facts` of the smaller ruleset, where most facts match no rule."""
-        facts = [build_facts(record, self.terms) for record in records]
+        facts = [build_facts(record, self._fact_terms) for record in records]
         answers = self.engine.run_many([f.facts for f in facts])
         failing = self.engine.failing
         out: list[Report | EngineError | None] = []

@@ -570,15 +570,20 @@ def test_the_lists_are_spooled_in_a_private_folder_that_closing_the_audit_remove
     result = audit.run([EXAMPLES], as_of=AS_OF)
     folder = result._folder.path
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "accepted.spool",
-        "errors.spool",
-        "exceptions.spool",
-        "judgements_to_review.spool",
-        "not_rechecked.spool",
-        "reports.spool",
-        "resolved.spool",
+    lists = [
+        "accepted",
+        "errors",
+        "exceptions",
+        "judgements_to_review",
+        "not_rechecked",
+        "reports",
+        "resolved",
     ]
+    names = sorted(p.name for p in folder.iterdir())
+    # each list's own file, and the worker's files of the lists it wrote items to
+    assert [n for n in names if n.count(".") == 1] == [f"{name}.spool" for name in lists]
+    assert {n.split(".")[0] for n in names} == set(lists)
+    assert any(n.startswith("exceptions.") and n.count(".") == 2 for n in names)
     assert len(result.exceptions) == len(list(result.exceptions)) > 0
     assert result.exceptions[-1] == list(result.exceptions)[-1]
     with result:
@@ -589,17 +594,17 @@ def test_the_lists_are_spooled_in_a_private_folder_that_closing_the_audit_remove
 def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
     tmp_path: Path,
 ) -> None:
-    """Lines that are invalid before any worker sees them (not UTF-8) must not pile up while
-    a worker checks the record before them."""
+    """The pieces of the input handed out (lines that are not UTF-8 among them, answered by the
+    workers) never run far ahead of the oldest record not yet checked."""
     lines = tmp_path / "bad.jsonl"
     good = json.dumps(record_data("clean-pass.json"), ensure_ascii=False).encode() + b"\n"
     lines.write_bytes(good + b"\xff\n" * 3000 + good)
-    pulled = 0
+    pulled = 0  # records (lines) of the pieces taken so far
 
     def counting() -> Any:
         nonlocal pulled
         for item in audit_runner._items([lines], frozenset()):
-            pulled += 1
+            pulled = item.seq + getattr(item, "size", 1)
             yield item
 
     outcomes = audit_runner._run_pool(
@@ -617,7 +622,7 @@ def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
         seen += 1
         ahead = max(ahead, pulled - seen)
     assert seen == 3002
-    assert ahead <= pool._WINDOW_PER_WORKER + pool._CHUNK_MAX
+    assert 0 < ahead <= pool._WINDOW_PER_WORKER + pool._CHUNK_MAX
 
 
 def test_a_line_longer_than_any_record_is_passed_over_without_being_read_whole(

@@ -3,7 +3,9 @@
 - the audit's check (`Checker.check_failing`, and `check_failing_many` on records checked
   together in one engine session) against a full check of each record alone;
 - JSON written piece by piece (`output.json_at`) against `json.dumps(..., indent=2)`, and
-  pydantic-core's writer (`output.plain_json_at`) against `json_at`;
+  pydantic-core's writer (`output.plain_json_at`) against `json_at`, with and without the
+  search for exponents (nothing the audit writes holds a float); a row's keys put at the end
+  of its text (`audit.packed.then`) against the row written with them;
 - report files written from pieces (`output.write_private`);
 - working days by arithmetic against counting day by day;
 - a rules folder's checker from the user's cache against one built from the files.
@@ -24,9 +26,10 @@ import holidays
 import pytest
 
 from closure_check import api as api_module
+from closure_check import audit, rulefile, workdays
 from closure_check import explain as explain_module
-from closure_check import rulefile, workdays
 from closure_check.api import checker_for
+from closure_check.audit import packed
 from closure_check.checker import Checker
 from closure_check.engine import EngineError
 from closure_check.errors import InputError
@@ -195,6 +198,52 @@ def test_plain_json_at_writes_what_json_at_writes_for_reports_rows_and_plain_val
         for level in (0, 1, 2):
             assert plain_json_at(value, level) == json_at(value, level)
     assert surrogates  # the fallback was taken too
+
+
+def floats_in(value: Any) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in floats_in(v)]
+    if isinstance(value, list | tuple):
+        return [f for v in value for f in floats_in(v)]
+    assert value is None or isinstance(value, str | int), type(value)
+    return []
+
+
+def test_nothing_the_audit_writes_holds_a_float_so_no_exponent_is_searched_for(
+    tmp_path: Path, checker: Checker
+) -> None:
+    """The audit writes its items with `plain_json_at(..., floats=False)`, which skips the
+    search for numbers in exponent form: that is right only while no report, row, entry or
+    judgement holds a float. Checked here on every example (invalid ones too) and random
+    records, redacted or not, as the audit holds them (and as it would read them back)."""
+    lines = tmp_path / "random.jsonl"
+    rows = [json.dumps(random_record(random.Random(700 + n), n)) for n in range(150)]
+    lines.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    values: list[Any] = []
+    for redact in (False, True):
+        with audit.run([EXAMPLES, lines], as_of=AS_OF, redact=redact) as result:
+            whole = result.to_dict()
+            assert whole["exceptions"] and whole["errors"] and whole["accepted"]
+            values += [whole[key] for key in whole]
+    for n in range(100):
+        report = checker.check(make_record(random_record(random.Random(n), n)), as_of=AS_OF)
+        values.append(report.to_dict())
+    assert floats_in(values) == []
+    for value in values:
+        if isinstance(value, dict | list):
+            for level in (1, 2):
+                assert plain_json_at(value, level, floats=False) == json_at(value, level)
+
+
+def test_a_row_with_keys_put_at_the_end_of_its_text_is_the_row_with_those_keys_written() -> None:
+    rng = random.Random(13)
+    for _ in range(500):
+        row = {f"k{i}": plain(rng) for i in range(rng.randint(1, 5))}
+        more = {"first_seen": rng.choice(["2025-06-30", "ключ", "\n"]), "days": 3, "status": None}
+        expected = plain_json_at({**row, **more}, 2) + "\x1e"
+        assert packed.then(plain_json_at(row, 2), **more) == expected
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,31 +20,31 @@ Guarantees:
 - Each worker keeps the number (`seq`) of the task it is working on in memory shared with the
   parent (`Current`): `IDLE` between tasks, `IN_BATCH` while it works on several at once (the
   audit: one engine session for 16 records). When it dies on one task, that task is blamed and
-  answered for by `Crashes.answer`; the others it had not answered for are given out again.
-  When it dies in a batch, every task it had not answered for is given out again marked by
-  `Crashes.isolate`, which the worker's `handle` must then work on alone (in an engine session
-  of its own), so that a second crash names the task that causes it.
+  answered for by `Crashes.answer`, the others given out again; a task of several numbers
+  (`size`: the audit's pieces of records) is first cut (`Crashes.split`) at the number it died
+  on. When it dies in a batch, every task it had not answered for is given out again marked by
+  `Crashes.isolate`, to be worked on alone, so that a second crash names the one to blame.
 - Workers that die before they are ready, `_MAX_START_FAILURES` in a row, or that keep dying
   between tasks (nobody to blame), stop the run with an EngineError instead of looping.
-- `run_ordered` gives tasks out in chunks (4, doubling to `_CHUNK_MAX`), never more than a
-  window (`_WINDOW_PER_WORKER` per worker) ahead of the oldest task not yet answered, and yields
-  the answers in input order, so that what comes out is the same for any number of workers and
-  memory does not grow with the number of tasks.
+- `run_ordered` gives tasks out in chunks (4 numbers, doubling to `_CHUNK_MAX`), never more than
+  a window (`_WINDOW_PER_WORKER` per worker) ahead of the oldest number not yet answered, and
+  yields the answers in input order: the same for any number of workers, in bounded memory.
+- Workers run with fixed allocator thresholds and a frozen, less frequent garbage collector.
 
-`Pool` is the part that does not depend on the order of the work: workers, restarting them and
-the blame. `run_ordered` feeds it from an iterator (the audit); a service answering requests as
-they come (closure-check serve) can feed the same `Pool` itself, a chunk at a time, and hand
-each answer back to whoever sent its task.
+`Pool` is workers, restarting them and the blame; `run_ordered` feeds it from an iterator (the
+audit); a service (closure-check serve) feeds the same `Pool` itself, a chunk at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import multiprocessing
 import selectors
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Final, Generic, Protocol, TypeVar
@@ -69,7 +69,6 @@ __all__ = [
 _CHUNK_FIRST, _CHUNK_MAX = 4, 128  # tasks per chunk sent to a worker, growing to the maximum
 _WINDOW_PER_WORKER = 4 * _CHUNK_MAX  # how far a worker may run ahead of the oldest unfinished
 _MAX_START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
-_ANSWER_EVERY = 16  # answers a worker sends at once (and at the end of each chunk)
 
 #: `Current.value` between tasks
 IDLE: Final = -1
@@ -79,10 +78,15 @@ IN_BATCH: Final = -2
 
 class Task(Protocol):
     """What the pool needs of a task: its number, unique in a run (for `run_ordered`, its place
-    in input order: 0, 1, 2, ...). The rest is the caller's."""
+    in input order: 0, 1, 2, ...). The rest is the caller's. A task with a `size` stands for
+    that many numbers from `seq` on (the next task's is `seq + size`); others for one."""
 
     @property
     def seq(self) -> int: ...
+
+
+def _size(task: object) -> int:
+    return int(getattr(task, "size", 1))
 
 
 class Current(Protocol):
@@ -105,9 +109,10 @@ class Ready(Generic[A]):
 
     seq: int
     answer: A
+    size: int = 1
 
 
-def _nothing(state: object) -> None:
+def _nothing(_: object) -> None:
     return None
 
 
@@ -119,21 +124,46 @@ class Work(Generic[S, T, A]):
     #: run once in each new worker, before any task: what `handle` works with (a checker)
     start: Callable[[], S]
     #: run on each chunk of tasks sent to the worker: answers for every task of the chunk, in
-    #: the chunk's order, a few at a time (each sequence yielded is sent once `_ANSWER_EVERY`
-    #: answers are waiting, and at the end of the chunk); sets `Current.value` to the task it is
-    #: working on, `IN_BATCH` while it works on several, `IDLE` when done. A task that the
-    #: caller's `Crashes.isolate` marked must be worked on alone.
+    #: order, a few at a time (each sequence yielded is one message); sets `Current.value` to
+    #: the task (or number) it is working on, `IN_BATCH` while it works on several, `IDLE` when
+    #: done. A task that the caller's `Crashes.isolate` marked must be worked on alone.
     handle: Callable[[S, list[T], Current], Iterable[Sequence[A]]]
     #: what a worker tells the parent once `start` is done (the audit: the rules version it
     #: loaded), for the parent's `on_ready`
     hello: Callable[[S], object] = _nothing
 
 
+#: glibc's mallopt (malloc.h) M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX, fixed: left to
+#: move as blocks come and go, they could throw the engine's C core into paging in again and
+#: again the memory it frees and takes back (~600k page faults a run, the engine 30-50% slower)
+_MALLOPT: Final = ((-1, 256 << 20), (-3, 32 << 20), (-8, 2))
+#: the collector's thresholds once a worker is ready: a record's objects are freed by reference
+#: counts as it goes, and a collection every 700 objects cost ~50 µs a record
+_GC_THRESHOLD: Final = (20_000, 10, 10)
+
+
+def _settle() -> None:
+    """Fixed allocator thresholds, where the C library is glibc (elsewhere nothing changes)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018 - glibc's alone (musl's mallopt does nothing)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    for option, value in _MALLOPT:
+        mallopt(option, value)
+
+
 def _worker_main(conn: Connection, current: Current, work: Work[Any, Any, Any]) -> None:
     """A worker process: `work.start`, then `work.handle` on each chunk it is sent, answering a
     few tasks at a time (one message per task cost the audit as much as a tenth of its work)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _settle()
     state = work.start()
+    gc.collect()
+    gc.freeze()  # what `start` built (the checker): no collection walks it again
+    gc.set_threshold(*_GC_THRESHOLD)
     conn.send(("ready", work.hello(state)))
     while True:
         try:
@@ -142,14 +172,9 @@ def _worker_main(conn: Connection, current: Current, work: Work[Any, Any, Any]) 
             return
         if chunk is None:
             return
-        answers: list[Any] = []
-        for some in work.handle(state, chunk, current):
-            answers += some
-            if len(answers) >= _ANSWER_EVERY:
+        for answers in work.handle(state, chunk, current):
+            if answers:
                 conn.send(answers)
-                answers = []
-        if answers:
-            conn.send(answers)
 
 
 class Worker(Generic[T]):
@@ -201,10 +226,6 @@ def context(preload: Sequence[str] = ()) -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
 
 
-def _accept(hello: object) -> None:
-    return None
-
-
 @dataclass(frozen=True)
 class Crashes(Generic[T, A]):
     """How the parent answers for the tasks of a worker that died (in the parent: these need not
@@ -216,14 +237,15 @@ class Crashes(Generic[T, A]):
     #: the task marked to be worked on alone, after its worker died working on several at once
     #: (the audit: `alone=True`, checked in an engine session of its own)
     isolate: Callable[[T], T]
+    #: a task of several numbers cut at the number `at` its worker died on: the task before
+    #: `at` (or None), the task for `at` alone, the task after it (or None)
+    split: Callable[[T, int], tuple[T | None, T, T | None]] | None = None
 
 
 class Pool(Generic[T, A]):
     """`size` workers doing `work`, each replaced when it dies, and the tasks of a dead worker
     answered for by `crashes`. The caller gives tasks to idle workers (`give`) and collects what
-    comes back (`wait`); the tasks of a dead worker that must be given out again wait in
-    `retry`, to be given before any new task.
-
+    comes back (`wait`); a dead worker's tasks to give out again wait in `retry`, to go first.
     `on_ready(hello)` sees what each new worker said once started (`Work.hello`) and may raise
     to stop the run (the audit: the rules changed). `preload` names the modules the fork server
     imports. Workers start at once; `close` them."""
@@ -234,7 +256,7 @@ class Pool(Generic[T, A]):
         crashes: Crashes[T, A],
         *,
         size: int,
-        on_ready: Callable[[object], None] = _accept,
+        on_ready: Callable[[object], None] = _nothing,
         preload: Sequence[str] = (),
     ) -> None:
         self._ctx = context(preload)
@@ -318,19 +340,23 @@ class Pool(Generic[T, A]):
         elif w.pending:
             # the task it was working on; the ones before it were done, but their answers went
             # down with it: they are given out again, with the ones after it
-            culprit = next((t for t in w.pending if t.seq == w.current.value), None)
+            at = w.current.value
+            culprit = next((t for t in w.pending if t.seq <= at < t.seq + _size(t)), None)
             if culprit is None:  # it died between two tasks: nobody to blame
                 self._lost_without_blame += 1
                 if self._lost_without_blame >= _MAX_START_FAILURES:
                     raise EngineError(
                         "the checking processes keep stopping (" + how_it_died(exitcode) + ")"
                     )
-                retry.extendleft(reversed(w.pending))
-                w.pending.clear()
             else:
                 w.pending.remove(culprit)
-                retry.extendleft(reversed(w.pending))
-                w.pending.clear()
+                split = self._crashes.split
+                if _size(culprit) > 1 and split is not None:  # only the number it died on
+                    before, culprit, after = split(culprit, at)
+                    w.pending.extendleft([t for t in (after, before) if t is not None])
+            retry.extendleft(reversed(w.pending))
+            w.pending.clear()
+            if culprit is not None:
                 w.pending.append(culprit)
         crash = None
         if w.ready and w.pending:
@@ -353,45 +379,51 @@ def run_ordered(
     crashes: Crashes[T, A],
     *,
     workers: int,
-    on_ready: Callable[[object], None] = _accept,
+    on_ready: Callable[[object], None] = _nothing,
     preload: Sequence[str] = (),
-) -> Iterator[A]:
-    """Do the tasks of `items` (numbered 0, 1, 2, ... in order; some `Ready` already) in
-    `workers` processes (see `Pool` for the rest) and yield every answer in input order."""
+) -> Generator[A, None, None]:
+    """Do the tasks of `items` (numbered 0, 1, 2, ... in order, a task's `size` numbers on from
+    its `seq`; some `Ready` already) in `workers` processes (see `Pool`) and yield every answer
+    in input order."""
     pool = Pool(work, crashes, size=workers, on_ready=on_ready, preload=preload)
     retry = pool.retry
-    done: dict[int, A] = {}  # finished out of order, waiting for their turn
-    next_seq = 0  # the next answer to yield
+    done: dict[int, tuple[int, A]] = {}  # finished out of order (size, answer), awaiting turn
+    next_seq = 0  # the number of the next answer to yield
     chunk = _CHUNK_FIRST
     exhausted = False
-    last_seq = -1  # the last item taken from `items`
+    last_seq = -1  # the last number taken from `items`
     window = _WINDOW_PER_WORKER * workers
 
     def take(n: int) -> list[T]:
+        """Tasks of about `n` numbers in all (at least one task)."""
         nonlocal exhausted, last_seq
         out: list[T] = []
-        while len(out) < n and retry:
+        numbers = 0
+        while numbers < n and retry:
             out.append(retry.popleft())
-        # never more than `window` items past the oldest unfinished one, whatever they are:
-        # a run of items answered already must not pile up in `done` either
-        while len(out) < n and not exhausted and last_seq - next_seq < window:
+            numbers += _size(out[-1])
+        # never more than `window` numbers past the oldest unfinished one (answered or not)
+        while numbers < n and not exhausted and last_seq - next_seq < window:
             try:
                 item = next(items)
             except StopIteration:
                 exhausted = True
                 break
-            last_seq = item.seq
+            size = _size(item)
+            last_seq = item.seq + size - 1
             if isinstance(item, Ready):
-                done[item.seq] = item.answer
+                done[item.seq] = (size, item.answer)
             else:
                 out.append(item)
+                numbers += size
         return out
 
     def flush() -> Iterator[A]:
         nonlocal next_seq
         while next_seq in done:
-            yield done.pop(next_seq)
-            next_seq += 1
+            size, answer = done.pop(next_seq)
+            yield answer
+            next_seq += size
 
     finished = False
     try:
@@ -413,6 +445,6 @@ def run_ordered(
                     return
                 continue
             for task, answer in pool.wait():
-                done[task.seq] = answer
+                done[task.seq] = (_size(task), answer)
     finally:  # every worker is idle when all went well; otherwise, stop them now
         pool.close(graceful=finished)

@@ -18,22 +18,14 @@ def accepted_fields(finding: dict[str, Any]) -> dict[str, Any]:
     return {"finding": "accepted", "judgement": finding["judgement"]}
 
 
-def accepted_row(
-    row: dict[str, Any],
-    exceptions: set[str] | None,
-    accepted: set[str] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any]:
-    """An accepted finding's row with its status against the baseline: `accepted` when it was
-    an exception last time (accepted since, not resolved), `persisting` when it was accepted
-    last time too, otherwise `new`; None without a baseline."""
-    fingerprint = row["fingerprint"]
-    if exceptions is None:
-        status = None
-    elif fingerprint in exceptions:
-        status = "accepted"
-    else:
-        status = "persisting" if fingerprint in accepted else "new"
-    return {**row, "status": status}
+def accepted_status(fingerprint: str, exceptions: set[str], accepted: set[str]) -> str:
+    """An accepted finding's status against the baseline (its `exceptions` and `accepted`
+    fingerprints): `accepted` when it was an exception last time (accepted since, not
+    resolved), `persisting` when it was accepted last time too, otherwise `new`. Without a
+    baseline its status is None."""
+    if fingerprint in exceptions:
+        return "accepted"
+    return "persisting" if fingerprint in accepted else "new"
 
 
 def count_judgements(

@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any, Final, Literal
 
 from ..errors import Problem
-from ..output import json_at
-from .action import action_entry, worst_first
+from ..output import json_at, plain_json_at
+from .action import worst_first
 from .baseline import AUDIT_FORMAT, Baseline
-from .judged import accepted_row, by_judge, count_judgements
-from .redact import _person_pseudonym, _without_path, path_pseudonym, pseudonym
+from .judged import accepted_status, by_judge
+from .packed import Packed, pack, then
+from .redact import _person_pseudonym, path_pseudonym, pseudonym
 from .spool import _Spool, _SpoolFolder
 
 
@@ -124,6 +125,11 @@ class Audit:
         self._rechecked: set[str] = set()  # baseline records checked again
 
     @property
+    def spool_folder(self) -> str:
+        """The private folder of the spools, where the workers write their items."""
+        return str(self._folder.path)
+
+    @property
     def exceptions(self) -> Sequence[dict[str, Any]]:
         """One row per exception, in input order."""
         return self._exceptions
@@ -178,86 +184,94 @@ class Audit:
     # -- building ----------------------------------------------------------------------------
 
     def add(self, outcome: RecordOutcome) -> None:
-        if self.redacted:
-            outcome = _without_path(outcome)
-        c = self.counts
-        c.read += 1
-        if outcome.status == "invalid":
-            c.invalid += 1
-            c.crashed += outcome.crashed
-            c.unreadable += outcome.unreadable
-            self._errors.append(_error_entry(outcome))
-            return
-        c.checked += 1
-        if outcome.status == "pass":
-            c.passed += 1
-        else:
-            c.failed += 1
-            if outcome.report is not None:
-                self._action.append(action_entry(outcome, outcome.exceptions, len(self._reports)))
-                self._reports.append(outcome.report)
-        base = self.baseline
-        if base is not None and outcome.assessment_id in base.records:
-            self._rechecked.add(outcome.assessment_id)
-        if outcome.accepted or outcome.judgements:
-            self._add_judged(outcome)
-        if not outcome.exceptions:
-            return
-        by_rule = self._by_rule
-        rules: set[str] = set()
-        for row in outcome.exceptions:
-            row = dict(row)
-            if self.redacted:
-                row["source"] = outcome.source
-            first_seen = self.as_of if base is None else base.first_seen.get(row["fingerprint"])
-            row["first_seen"] = first_seen or self.as_of
-            row["days_since_first_seen"] = _days(row["first_seen"], self.as_of)
-            if base is not None:
-                known = row["fingerprint"] in base.fingerprints
-                # accepted last time and failing again (the judgement expired): not new
-                again = row["fingerprint"] in base.accepted
-                row["status"] = "persisting" if known or again else "new"
-                self._statuses[row["status"]] += 1
-                if known:
-                    self._seen.add(row["fingerprint"])
-            else:
-                row["status"] = None
-            self._exceptions.append(row)
-            self._severities[row["severity"]] = self._severities.get(row["severity"], 0) + 1
-            tally = by_rule.get(row["rule"])
-            if tally is None:
-                tally = by_rule[row["rule"]] = _Tally()
-            tally.exceptions += 1
-            rules.add(row["rule"])
-        first = outcome.exceptions[0]
-        n = len(outcome.exceptions)
-        self._records_with_exceptions += 1
-        for rule in rules:
-            by_rule[rule].records += 1
-        team = self._by_team.setdefault(first["team"], _Tally())
-        team.exceptions += n
-        team.records += 1
-        worker = self._by_worker.setdefault(first["worker_id"], _Tally())
-        worker.exceptions += n
-        worker.records += 1
-        self._worker_names.setdefault(first["worker_id"], (first["worker"], first["team"]))
+        """One record's outcome (made in this process: the audit's workers send `Packed`)."""
+        base = self.baseline is not None
+        packed = pack(
+            [outcome],
+            folder=self.spool_folder,
+            as_of=self.as_of,
+            redact=self.redacted,
+            baseline=base,
+        )
+        self.add_packed(packed)
 
-    def _add_judged(self, outcome: RecordOutcome) -> None:
-        """A record's accepted findings and judgements (1.1; see judged.py)."""
+    def add_packed(self, packed: Packed) -> None:
+        """A piece's outcomes, packed by the worker that checked them (packed.py): counts and
+        tallies added, where its items are noted in the spools; with a baseline, each row's
+        status."""
+        c = self.counts
+        read, checked, passed, failed, invalid, crashed, unreadable = packed.counts
+        c.read += read
+        c.checked += checked
+        c.passed += passed
+        c.failed += failed
+        c.invalid += invalid
+        c.crashed += crashed
+        c.unreadable += unreadable
+        self._errors.add(packed.errors)
+        if packed.action:
+            first = len(self._reports)
+            for entry in packed.action:
+                entry["report"] += first
+            self._action += packed.action
+        self._reports.add(packed.reports)
         base = self.baseline
-        for row in outcome.accepted:
-            if self.redacted:  # the file's pseudonym, as on exception rows
-                row = {**row, "source": outcome.source}
-            if base is None:
-                row = accepted_row(row, None)
+        if base is None:
+            self._exceptions.add(packed.exceptions)
+            self._accepted.add(packed.accepted)
+        else:
+            self._rechecked.update(a for a in packed.checked_ids if a in base.records)
+            self._add_against(base, packed)
+        self._to_review.add(packed.to_review)
+        for key, judge in packed.judges.items():
+            mine = self._judges.get(key)
+            if mine is None:
+                self._judges[key] = judge
             else:
-                row = accepted_row(row, base.fingerprints, base.accepted)
-            if row["status"] == "accepted":
-                self._seen.add(row["fingerprint"])
+                for outcome in ("applied", "not_applied", "stale"):
+                    mine[outcome] += judge[outcome]
+        for mine, theirs in (
+            (self._by_rule, packed.by_rule),
+            (self._by_team, packed.by_team),
+            (self._by_worker, packed.by_worker),
+        ):
+            for key, (exceptions, records) in theirs.items():
+                tally = mine.get(key)
+                if tally is None:
+                    tally = mine[key] = _Tally()
+                tally.exceptions += exceptions
+                tally.records += records
+        for wid, name in packed.worker_names.items():
+            self._worker_names.setdefault(wid, name)
+        for severity, n in packed.severities.items():
+            self._severities[severity] = self._severities.get(severity, 0) + n
+        self._records_with_exceptions += packed.records_with_exceptions
+
+    def _add_against(self, base: Baseline, packed: Packed) -> None:
+        """Rows with a baseline: each exception new or persisting, and first seen when; each
+        accepted finding accepted since the baseline, persisting or new (judged.py)."""
+        rows = []
+        for fingerprint, text in packed.exception_rows:
+            first_seen = base.first_seen.get(fingerprint) or self.as_of
+            known = fingerprint in base.fingerprints
+            # accepted last time and failing again (the judgement expired): not new
+            status = "persisting" if known or fingerprint in base.accepted else "new"
+            self._statuses[status] += 1
+            if known:
+                self._seen.add(fingerprint)
+            days = _days(first_seen, self.as_of)
+            rows.append(
+                then(text, first_seen=first_seen, days_since_first_seen=days, status=status)
+            )
+        self._exceptions.extend("".join(rows), len(rows))
+        rows = []
+        for fingerprint, text in packed.accepted_rows:
+            status = accepted_status(fingerprint, base.fingerprints, base.accepted)
+            if status == "accepted":
+                self._seen.add(fingerprint)
                 self._statuses["accepted"] += 1
-            self._accepted.append(row)
-        for entry in count_judgements(self._judges, outcome):
-            self._to_review.append(entry)
+            rows.append(then(text, status=status))
+        self._accepted.extend("".join(rows), len(rows))
 
     def finish(self) -> None:
         """After the last record: what the baseline had that this audit no longer has."""
@@ -382,17 +396,18 @@ class Audit:
         yield "{"
         sep = "\n  "
         for key, value in self._head().items():
-            yield f"{sep}{_COMPACT(key)}: {json_at(value, 1)}"
+            # no float anywhere: counts, text, lists and dicts of them
+            plain = isinstance(value, dict | list)
+            text = plain_json_at(value, 1, floats=False) if plain else json_at(value, 1)
+            yield f"{sep}{_COMPACT(key)}: {text}"
             sep = ",\n  "
         for key, spool in self._lists().items():
             yield f"{sep}{_COMPACT(key)}: "
             if not spool:
                 yield "[]"
                 continue
-            item_sep = "[\n    "
-            for text in spool.texts():  # each written as this list's item already
-                yield item_sep + text
-                item_sep = ",\n    "
+            yield "[\n    "
+            yield from spool.joined(",\n    ")  # each written as this list's item already
             yield "\n  ]"
         yield "\n}\n"
 
@@ -431,20 +446,3 @@ def _redacted_name(row: dict[str, Any]) -> str:
     if kind in ("child", "adult"):
         return _person_pseudonym(kind, row["assessment_id"], row["subject"])
     return str(row["name"])
-
-
-def _error_entry(outcome: RecordOutcome) -> dict[str, Any]:
-    problems = []
-    for p in outcome.problems:
-        entry: dict[str, Any] = {"path": p.path, "message": p.message}
-        if p.line is not None and p.line != outcome.line:
-            entry = {"line": p.line, **entry}
-        problems.append(entry)
-    reason = "crashed" if outcome.crashed else "unreadable" if outcome.unreadable else "invalid"
-    return {
-        "source": outcome.source,
-        "line": outcome.line,
-        "assessment_id": outcome.assessment_id or None,
-        "reason": reason,
-        "problems": problems,
-    }

@@ -1,7 +1,10 @@
-"""What an audit worker does with each chunk of records it is sent (see pool.Work): read each
-task's record, check them `engine.BATCH` at a time in one engine session, and turn each into a
-RecordOutcome: its counts, its exception rows (each with its fingerprint), a failing record's
-report, names replaced by pseudonyms when asked."""
+"""What an audit worker does with each chunk of pieces it is sent (see pool.Work): read each
+piece's records itself (a run of files, or a range of a JSON Lines file's lines, with each bad
+line's problem), check them `engine.BATCH` at a time in one engine session, and turn each into
+a RecordOutcome: its counts, its exception rows (each with its fingerprint), a failing record's
+report, names replaced by pseudonyms when asked; then the piece's outcomes are `finish`ed
+(packed.pack: written here, as the audit's JSON holds them, to this worker's own files in the
+audit's spool folder, so that the parent only notes where they are)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..checker import Checker
 from ..engine import BATCH, EngineError
@@ -20,7 +23,8 @@ from ..output import plain_json_at
 from ..pool import IDLE, IN_BATCH, Current
 from ..record import Record, parse_record
 from ..report import Report
-from ..sources import decode, read_text
+from ..sources import cannot_read, decode, read_text
+from ..sources.discover import Files, Found, Lines, Refused, lines_of
 from .judged import accepted_fields
 from .redact import (
     _id_in,
@@ -71,6 +75,50 @@ class _Task:
     yaml: bool
     #: checked in an engine session of its own: a worker died in a batch this record was in
     alone: bool = False
+    #: a JSON Lines line that is no record at all (too long, not UTF-8), or a file that could
+    #: not be read: its problem, found before any decoding
+    refused: Refused | None = None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """What the parent hands out (pool.Task): a piece of the input, found but not read, whose
+    records are numbered from `seq` on, one number per file or line (a blank line too)."""
+
+    seq: int
+    found: Files | Lines
+    alone: bool = False
+
+    @property
+    def size(self) -> int:
+        return self.found.count
+
+
+def _tasks_of(piece: _Piece) -> list[_Task]:
+    """A piece's records to read, in order: a run of files, each read when it is checked; or
+    a JSON Lines file's lines read here, blank ones skipped. A file that cannot be read now is
+    one task that says so, where its first line not read would be."""
+    found, seq, alone = piece.found, piece.seq, piece.alone
+    if isinstance(found, Files):
+        return [
+            _Task(seq + i, source, None, None, fmt == "yaml", alone)
+            for i, (source, fmt) in enumerate(found.files)
+        ]
+    tasks: list[_Task] = []
+    source, first = found.source, found.first
+    upto = first  # the first line not read yet
+    try:
+        for number, item in lines_of(found):
+            upto = number + 1
+            if isinstance(item, Found):
+                tasks.append(_Task(seq + number - first, source, number, item.text, False, alone))
+            elif item is not None:
+                tasks.append(_Task(seq + number - first, source, number, None, False, alone, item))
+        return tasks
+    except OSError as exc:
+        refused = Refused(source, None, cannot_read(source, exc), unreadable=True)
+        at = seq + min(upto - first, found.count - 1)
+        return [*tasks, _Task(at, source, None, None, False, alone, refused)]
 
 
 def _decode(task: _Task, text: str) -> object:
@@ -83,6 +131,11 @@ def _read_task(
 ) -> Record | RecordOutcome:
     """The record a task holds, or the outcome of a task that holds no valid record."""
     seq, source, line = task.seq, task.source, task.line
+    if task.refused is not None:
+        refused = task.refused
+        return RecordOutcome(
+            seq, source, line, "invalid", problems=(refused.problem,), unreadable=refused.unreadable
+        )
     data: object = None
     try:
         if task.text is None:
@@ -312,8 +365,9 @@ def _outcome(task: _Task, record: Record, report: Report, redact: bool) -> Recor
 
 def _report_text(data: dict[str, Any]) -> str:
     """A report as the audit's JSON holds it, an item of its `reports` list: written here, in
-    the worker, so that the parent only copies text."""
-    return plain_json_at(data, 2)
+    the worker, so that the parent never touches it. A report holds no float (see
+    output.plain_json_at; tests/test_fast_paths.py)."""
+    return plain_json_at(data, 2, floats=False)
 
 
 def _rules_version(checker: Checker) -> str:
@@ -322,26 +376,28 @@ def _rules_version(checker: Checker) -> str:
     return checker.rules.version
 
 
+A = TypeVar("A")
+
+
 def _handle_chunk(
     checker: Checker,
-    chunk: list[_Task],
+    chunk: list[_Piece],
     current: Current,
     *,
     as_of: date,
     redact: bool,
     check_fn: CheckFn,
-) -> Iterator[list[RecordOutcome]]:
-    """What a worker does with a chunk of tasks (pool.Work.handle): check them `BATCH` at a time
-    in one engine session, but a task marked `alone` on its own (the parent marks them so after
-    a worker died in a batch); the outcomes of each session, in the tasks' order."""
-    at = 0
-    while at < len(chunk):
-        group = [chunk[at]]
-        if not chunk[at].alone:
-            while len(group) < BATCH and at + len(group) < len(chunk):
-                task = chunk[at + len(group)]
-                if task.alone:
-                    break
-                group.append(task)
-        at += len(group)
-        yield _check_group(checker, group, as_of, redact, check_fn, current)
+    finish: Callable[[list[RecordOutcome]], A],
+) -> Iterator[list[A]]:
+    """What a worker does with a chunk of pieces (pool.Work.handle): read each piece's records,
+    check them `BATCH` at a time in one engine session (each alone in a piece marked `alone`,
+    as the parent marks them after a worker died in a batch), and answer for the piece with
+    `finish` of its outcomes, in order."""
+    for piece in chunk:
+        tasks = _tasks_of(piece)
+        step = 1 if piece.alone else BATCH
+        outcomes: list[RecordOutcome] = []
+        for at in range(0, len(tasks), step):
+            group = tasks[at : at + step]
+            outcomes += _check_group(checker, group, as_of, redact, check_fn, current)
+        yield [finish(outcomes)]

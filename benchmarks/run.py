@@ -206,13 +206,18 @@ def engine_alone(path: Path, limit: int = ENGINE_RECORDS) -> tuple[int, float]:
     `limit` records, their facts built beforehand and sent in batches as the audit sends them:
     what one core cannot beat, whatever the rest of the audit costs. It calls closure-check's
     internals, and follows them when they change."""
+    import gc
+
+    from closure_check import pool
     from closure_check.api import checker_for
     from closure_check.engine import BATCH
     from closure_check.facts import build_facts
     from closure_check.record import parse_record
     from closure_check.sources import decode_json
 
+    pool._settle()  # the audit's workers' allocator and collector settings, for a fair share
     checker = checker_for(None)
+    terms = checker._fact_terms  # what the checker sends: only the fields its rules read
     as_of = date.fromisoformat(AS_OF)
     facts: list[list[dict[str, object]]] = []
     with path.open(encoding="utf-8") as f:
@@ -221,7 +226,10 @@ def engine_alone(path: Path, limit: int = ENGINE_RECORDS) -> tuple[int, float]:
                 break
             data = decode_json(line, source=str(path), line=line_no)
             rec = parse_record(data, source=str(path), line=line_no, as_of=as_of)
-            facts.append(build_facts(rec, checker.rules.terms).facts)
+            facts.append(build_facts(rec, terms).facts)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*pool._GC_THRESHOLD)
     spent = 0.0
     for first in range(0, len(facts), BATCH):
         batch = facts[first : first + BATCH]

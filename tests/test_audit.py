@@ -575,6 +575,7 @@ def test_the_lists_are_spooled_in_a_private_folder_that_closing_the_audit_remove
         "errors",
         "exceptions",
         "judgements_to_review",
+        "needing_action",
         "not_rechecked",
         "reports",
         "resolved",

@@ -6,10 +6,16 @@ from the report the audit keeps."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
-from collections.abc import Iterable
-from typing import Any, Final
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final, overload
 
+from ..output import plain_json_at
 from ..report import Finding, Report, RuleResult
 
 #: How many records needing action `closure-check audit` prints; the outputs have them all.
@@ -41,13 +47,107 @@ def action_entry(
     }
 
 
+class NeedingAction(Sequence[dict[str, Any]]):
+    """The records needing action, worst first (`worst_first`'s order), kept on disk: one short
+    entry per failing record, at 100,000 records some 45,000 of them, would otherwise be most of
+    the audit's memory. Each entry is written as the audit's JSON holds it (an item of its
+    `needing_action` list) to a file of the spool folder; memory holds only its sort key and
+    where it is. `texts()` gives the JSON texts worst first, for the audit's JSON; an index or
+    a slice gives the entries themselves."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "w+b")  # noqa: SIM115 - closed with the spool folder
+        self._keys: list[tuple[int, int, str, int]] = []
+        self._at = array("q")  # start and end of each entry's text, in input order
+        self._report = array("q")  # each entry's report: its place in the audit's `reports`
+        self._order: list[int] | None = None
+
+    def append(self, entry: dict[str, Any]) -> None:
+        data = plain_json_at(entry, 2, floats=False).encode("utf-8", "surrogatepass")
+        start = self._file.seek(0, os.SEEK_END)
+        self._file.write(data)
+        n = len(self._keys)
+        # started_on repeats across records: one string for each date
+        key = (-entry["blockers"], -entry["advisories"], sys.intern(entry["started_on"]), n)
+        self._keys.append(key)
+        self._at.extend((start, start + len(data)))
+        self._report.append(entry["report"])
+        self._order = None
+
+    def _sorted(self) -> list[int]:
+        if self._order is None:
+            self._order = [k[3] for k in sorted(self._keys)]
+        return self._order
+
+    def _text(self, n: int) -> str:
+        self._file.flush()
+        start, end = self._at[2 * n], self._at[2 * n + 1]
+        self._file.seek(start)
+        return self._file.read(end - start).decode("utf-8", "surrogatepass")
+
+    def texts(self) -> Iterator[str]:
+        """Each entry's JSON text, worst first."""
+        for n in self._sorted():
+            yield self._text(n)
+
+    def json_list(self) -> Iterator[str]:
+        """The list as the audit's JSON holds it (a list one level deep), a piece at a time."""
+        if not self._keys:
+            yield "[]"
+            return
+        sep = "[\n    "
+        for text in self.texts():
+            yield sep + text
+            sep = ",\n    "
+        yield "\n  ]"
+
+    def by_report(self) -> _ByReport:
+        """The entries by their report's place in the audit's `reports`, read when asked for."""
+        return _ByReport(self)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        order = self._sorted()
+        if isinstance(i, slice):
+            return [json.loads(self._text(n)) for n in order[i]]
+        return dict(json.loads(self._text(order[i])))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NeedingAction | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _ByReport:
+    """`NeedingAction.by_report`: `get(report)` reads that report's entry from disk."""
+
+    def __init__(self, entries: NeedingAction) -> None:
+        self._entries = entries
+        self._where = {r: n for n, r in enumerate(entries._report)}
+
+    def get(self, report: int, default: Any = None) -> Any:
+        n = self._where.get(report)
+        return default if n is None else dict(json.loads(self._entries._text(n)))
+
+
 def worst_first(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Most blockers first, then most advisories, then the oldest assessment, then input
     order (the sort is stable)."""
     return sorted(entries, key=lambda e: (-e["blockers"], -e["advisories"], e["started_on"]))
 
 
-def action_lines(entries: list[dict[str, Any]]) -> list[str]:
+def action_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     """The terminal's list: record, worker, blockers; the worst first."""
     if not entries:
         return []

@@ -184,7 +184,7 @@ def html_chunks(audit: Audit) -> Iterator[str]:
 def _record_reports(audit: Audit) -> Iterator[tuple[int, dict[str, Any], str]]:
     """Each failing record's own report, as `check --format html` shows it, for its section of
     the page: (its place in `reports`, its entry needing action, the HTML), in input order."""
-    entries = {e["report"]: e for e in audit.needing_action}
+    entries = audit.needing_action.by_report()
     for i, data in enumerate(audit.reports):
         entry = entries.get(i)
         if entry is not None:

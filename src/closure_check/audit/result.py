@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 from ..errors import Problem
 from ..output import json_at, plain_json_at
-from .action import worst_first
+from .action import NeedingAction
 from .baseline import AUDIT_FORMAT, Baseline
 from .judged import accepted_status, by_judge
 from .packed import Packed, pack, then
@@ -54,6 +54,8 @@ class RecordOutcome:
 _OUTCOME_FIELDS: Final = tuple(f.name for f in dataclasses.fields(RecordOutcome))
 
 
+#: the counts a worker's Packed holds, in its order
+_COUNTED: Final = ("read", "checked", "passed", "failed", "invalid", "crashed", "unreadable")
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -112,7 +114,8 @@ class Audit:
         self._not_rechecked = spool("not_rechecked")
         self._accepted = spool("accepted")
         self._to_review = spool("judgements_to_review")
-        self._action: list[dict[str, Any]] = []  # one short entry per failing record
+        self._action = NeedingAction(self._folder.path / "needing_action.spool")
+        self._folder.keep(self._action)
         self._judges: dict[str, dict[str, Any]] = {}  # who made judgements, and their outcomes
         self._by_rule: dict[str, _Tally] = {}
         self._by_team: dict[str, _Tally] = {}
@@ -155,9 +158,9 @@ class Audit:
         return self._to_review
 
     @property
-    def needing_action(self) -> list[dict[str, Any]]:
+    def needing_action(self) -> NeedingAction:
         """The failing records, worst first: most blockers, then the oldest (action.py)."""
-        return worst_first(self._action)
+        return self._action
 
     @property
     def resolved(self) -> Sequence[dict[str, Any]]:
@@ -200,20 +203,14 @@ class Audit:
         tallies added, where its items are noted in the spools; with a baseline, each row's
         status."""
         c = self.counts
-        read, checked, passed, failed, invalid, crashed, unreadable = packed.counts
-        c.read += read
-        c.checked += checked
-        c.passed += passed
-        c.failed += failed
-        c.invalid += invalid
-        c.crashed += crashed
-        c.unreadable += unreadable
+        for counted, n in zip(_COUNTED, packed.counts, strict=True):
+            setattr(c, counted, getattr(c, counted) + n)
         self._errors.add(packed.errors)
         if packed.action:
             first = len(self._reports)
             for entry in packed.action:
                 entry["report"] += first
-            self._action += packed.action
+                self._action.append(entry)
         self._reports.add(packed.reports)
         base = self.baseline
         if base is None:
@@ -388,7 +385,8 @@ class Audit:
     def to_dict(self) -> dict[str, Any]:
         """The whole audit as one dict, lists and all: for a small audit (a test, say). The
         outputs never need it."""
-        return {**self._head(), **{k: list(v) for k, v in self._lists().items()}}
+        head = {**self._head(), "needing_action": list(self._action)}
+        return {**head, **{k: list(v) for k, v in self._lists().items()}}
 
     def json_chunks(self) -> Iterator[str]:
         """The audit's JSON, piece by piece: the same text as `json.dumps(self.to_dict(),
@@ -396,11 +394,14 @@ class Audit:
         yield "{"
         sep = "\n  "
         for key, value in self._head().items():
-            # no float anywhere: counts, text, lists and dicts of them
-            plain = isinstance(value, dict | list)
-            text = plain_json_at(value, 1, floats=False) if plain else json_at(value, 1)
-            yield f"{sep}{_COMPACT(key)}: {text}"
+            yield f"{sep}{_COMPACT(key)}: "
             sep = ",\n  "
+            if value is self._action:  # on disk, each entry's text written already
+                yield from self._action.json_list()
+            elif isinstance(value, dict | list):  # no float: counts, text, lists, dicts of them
+                yield plain_json_at(value, 1, floats=False)
+            else:
+                yield json_at(value, 1)
         for key, spool in self._lists().items():
             yield f"{sep}{_COMPACT(key)}: "
             if not spool:

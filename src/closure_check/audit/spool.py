@@ -171,7 +171,7 @@ class _SpoolFolder:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="closure-check-"))
-        self._spools: list[_Spool] = []
+        self._spools: list[Any] = []  # spools, and anything else to close with them
         self._finalizer = weakref.finalize(self, _remove_spools, self.path, self._spools)
 
     def spool(self, name: str, *, raw: bool = False) -> _Spool:
@@ -179,11 +179,15 @@ class _SpoolFolder:
         self._spools.append(spool)
         return spool
 
+    def keep(self, closable: Any) -> None:
+        """Close `closable` (a file of this folder, say) with the spools."""
+        self._spools.append(closable)
+
     def close(self) -> None:
         self._finalizer()
 
 
-def _remove_spools(path: Path, spools: list[_Spool]) -> None:
+def _remove_spools(path: Path, spools: list[Any]) -> None:
     for spool in spools:
         with contextlib.suppress(OSError):
             spool.close()

@@ -196,3 +196,52 @@ def test_an_audit_of_records_checked_in_a_piece_holds_them_in_input_order(tmp_pa
             f"IA-2025-0521-{i:03d}" for i in range(200)
         ]
     assert not os.path.exists(result.spool_folder)
+
+
+def test_a_json_lines_file_changed_after_it_was_cut_is_told_piece_by_piece_never_misread(
+    tmp_path: Path,
+) -> None:
+    """An export rewriting the file while the audit runs: its pieces no longer start at a line,
+    so no piece reads it; each says which of its lines were not checked (none is lost
+    silently, none reported as bad JSON)."""
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"".join(b'{"n": %d}\n' % n for n in range(1, 11)))
+    pieces = [audit_worker._Piece(p.first - 1, p) for p in pieces_in([path], size=4)]
+    assert all(isinstance(p.found, Lines) for p in pieces)
+    path.write_bytes(b'{"new": "first line"}\n' + path.read_bytes())
+    told = []
+    for piece in pieces:
+        (task,) = audit_worker._tasks_of(piece)
+        assert task.text is None and task.refused is not None and task.refused.unreadable
+        told.append(task.refused.problem.message)
+    assert told == [
+        "was changed while the audit was reading it, so lines 1 to 4 were not checked; audit it"
+        " again once it no longer changes",
+        "was changed while the audit was reading it, so lines 5 to 8 were not checked; audit it"
+        " again once it no longer changes",
+        "was changed while the audit was reading it, so lines 9 to 10 were not checked; audit it"
+        " again once it no longer changes",
+    ]
+    # a file as it was when it was cut is read as ever
+    fresh = [audit_worker._Piece(p.first - 1, p) for p in pieces_in([path], size=4)]
+    assert next(t.text for t in audit_worker._tasks_of(fresh[0])) == '{"new": "first line"}\n'
+
+
+def test_a_json_lines_file_gone_after_it_was_cut_says_which_lines_of_each_piece_were_not_checked(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"".join(b'{"n": %d}\n' % n for n in range(1, 10)))
+    pieces = [audit_worker._Piece(p.first - 1, p) for p in pieces_in([path], size=4)]
+    path.unlink()
+    told = []
+    for piece in pieces:
+        (task,) = audit_worker._tasks_of(piece)
+        assert task.refused is not None and task.refused.unreadable
+        told.append(task.refused.problem.message)
+    gone = "cannot be read: No such file or directory, so "
+    assert told == [
+        f"{gone}lines 1 to 4 were not checked",
+        f"{gone}lines 5 to 8 were not checked",
+        f"{gone}line 9 was not checked",
+    ]

@@ -24,7 +24,7 @@ from ..pool import IDLE, IN_BATCH, Current
 from ..record import Record, parse_record
 from ..report import Report
 from ..sources import cannot_read, decode, read_text
-from ..sources.discover import Files, Found, Lines, Refused, lines_of
+from ..sources.discover import Changed, Files, Found, Lines, Refused, lines_of
 from .judged import accepted_fields
 from .redact import (
     _id_in,
@@ -116,7 +116,16 @@ def _tasks_of(piece: _Piece) -> list[_Task]:
                 tasks.append(_Task(seq + number - first, source, number, None, False, alone, item))
         return tasks
     except OSError as exc:
-        refused = Refused(source, None, cannot_read(source, exc), unreadable=True)
+        problem = cannot_read(source, exc)
+        # each piece says which of its lines went unchecked: a file is cut in several
+        last = first + found.count - 1
+        said = f"lines {upto} to {last} were" if last > upto else f"line {upto} was"
+        if isinstance(exc, Changed):
+            message = f"was changed while the audit was reading it, so {said} not checked; audit"
+            problem = replace(problem, message=f"{message} it again once it no longer changes")
+        else:
+            problem = replace(problem, message=f"{problem.message}, so {said} not checked")
+        refused = Refused(source, None, problem, unreadable=True)
         at = seq + min(upto - first, found.count - 1)
         return [*tasks, _Task(at, source, None, None, False, alone, refused)]
 

@@ -168,6 +168,12 @@ class Lines:
     first: int
     count: int
     limit: int = MAX_RECORD_BYTES
+    #: the file's size and modification time when it was cut: read later, it must be the same
+    stamp: tuple[int, int] = (-1, -1)
+
+
+class Changed(OSError):
+    """A JSON Lines file is not the file its pieces were cut from (`Lines.stamp`)."""
 
 
 def pieces_in(
@@ -207,6 +213,8 @@ def _cut(file: BinaryIO, source: str, size: int) -> Iterator[Lines]:
     `_PIECE_BYTES`), read in large blocks in which only line ends are looked for. A read that
     fails ends the file: the complete lines before it are given, then the OSError."""
     limit = MAX_RECORD_BYTES  # read now: a test may lower it
+    st = os.fstat(file.fileno())
+    stamp = (st.st_size, st.st_mtime_ns)
     offset = start = ended = 0  # where the block, the piece and the last line end are
     first = 1  # the number of the piece's first line
     n = 0  # lines in the piece so far
@@ -218,26 +226,30 @@ def _cut(file: BinaryIO, source: str, size: int) -> Iterator[Lines]:
                 at = end + 1
                 n += 1
                 if n == size or offset + at - start >= _PIECE_BYTES:
-                    yield Lines(source, start, first, first, n, limit)
+                    yield Lines(source, start, first, first, n, limit, stamp)
                     start, first, n = offset + at, first + n, 0
             ended = offset + at if at else ended
             offset += len(block)
     except OSError:
         if n:
-            yield Lines(source, start, first, first, n, limit)
+            yield Lines(source, start, first, first, n, limit, stamp)
         raise
     if offset > ended:  # the last line, without a line end
         n += 1
     if n:
-        yield Lines(source, start, first, first, n, limit)
+        yield Lines(source, start, first, first, n, limit, stamp)
 
 
 def lines_of(piece: Lines) -> Iterator[tuple[int, Found | Refused | None]]:
     """The piece's lines, read from its file and decoded (see `_line`): each line's number
     and the record to read, Refused, or None for a blank line. OSError if the file cannot be
-    read. Fewer lines than the piece's `count` if the file is shorter now."""
+    read, Changed if it is not the file the piece was cut from (written to since: its lines
+    are no longer where they were found)."""
     end = piece.first + piece.count
     with open(piece.source, "rb") as file:
+        st = os.fstat(file.fileno())
+        if piece.stamp != (-1, -1) and (st.st_size, st.st_mtime_ns) != piece.stamp:
+            raise Changed(piece.source)
         file.seek(piece.start)
         number = piece.start_line
         for raw in jsonl_lines(file, piece.limit):

@@ -13,6 +13,8 @@ from closure_check.api import checker_for
 from closure_check.checker import Checker
 from closure_check.record import Record, parse_record
 
+from .browsing import browser  # noqa: F401 - the browser tests' fixture (Chromium)
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"

@@ -8,9 +8,7 @@ environment variable CI is set, so that CI can never pass by skipping it.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +16,10 @@ import pytest
 
 from closure_check import audit
 
+from .browsing import SCRIPT_NAME, Watched
 from .conftest import AS_OF, EXAMPLES, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--no-first-run",
-]
-SCRIPT_NAME = "<script>alert(1)</script>"
 SCREENSHOT = ROOT / "test-artifacts" / "audit-report.png"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}, and CI is set: the browser test must run in CI")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +47,13 @@ def test_the_exception_report_works_in_headless_chromium(
     browser: Any, report: tuple[Path, audit.Audit]
 ) -> None:
     path, result = report
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    dialogs: list[str] = []
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("request", lambda r: requests.append(r.url))
+    watched = Watched(browser, viewport={"width": 1400, "height": 900})
+    page, dialogs, problems, requests = (
+        watched.page,
+        watched.dialogs,
+        watched.problems,
+        watched.requests,
+    )
     page.goto(path.as_uri())
 
     # The counts and one row per exception, every row shown.
@@ -171,12 +139,8 @@ def test_the_records_needing_action_open_their_own_reports_and_the_charts_are_dr
     browser: Any, report: tuple[Path, audit.Audit]
 ) -> None:
     path, result = report
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("request", lambda r: requests.append(r.url))
+    watched = Watched(browser, viewport={"width": 1400, "height": 900})
+    page, problems, requests = watched.page, watched.problems, watched.requests
     page.goto(path.as_uri())
 
     # One row per failing record, worst first: the most blockers at the top.

@@ -12,11 +12,9 @@ import pytest
 
 from closure_check.impact import html_text, impact
 
+from .browsing import SCRIPT_NAME, Watched
 from .conftest import AS_OF, EXAMPLES
 from .dated import impact_draft
-from .test_browser import browser  # noqa: F401 - the fixture
-
-SCRIPT_NAME = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +35,17 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 
 def test_the_impact_page_works_in_headless_chromium(
-    browser: Any,  # noqa: F811
+    browser: Any,
     page_file: tuple[Path, dict[str, Any]],
 ) -> None:
     path, data = page_file
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    dialogs: list[str] = []
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("request", lambda r: requests.append(r.url))
+    watched = Watched(browser, viewport={"width": 1300, "height": 900})
+    page, dialogs, problems, requests = (
+        watched.page,
+        watched.dialogs,
+        watched.problems,
+        watched.requests,
+    )
     page.goto(path.as_uri())
 
     c = data["counts"]

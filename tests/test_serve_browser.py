@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from . import browsing
+from .browsing import SCRIPT_NAME
 from .conftest import AS_OF, EXAMPLES
 from .serving import Server, serving
-from .test_browser import ARGS, CHROMIUM, SCRIPT_NAME, _unavailable
 from .test_serve_page import CHILD_J
 
 
@@ -27,35 +28,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-class Watched:
-    """A page with everything that should never happen on it recorded: dialogs, script errors,
-    console errors (a CSP violation is one) and requests to anywhere but the server."""
+class Watched(browsing.Watched):
+    """A page of the check page's browser context, watched (browsing.Watched): nothing may be
+    fetched from anywhere but the server."""
 
     def __init__(self, context: Any, server: Server) -> None:
-        self.page = context.new_page()
-        self.dialogs: list[str] = []
-        self.problems: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        self.page.on(
-            "console", lambda m: self.problems.append(m.text) if m.type == "error" else None
-        )
-        self.page.on("request", lambda r: self.requests.append(r.url))
+        super().__init__(context)
         self.server = server
 
     def open_form(self) -> Any:

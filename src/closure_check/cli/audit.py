@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import ExitStatus, as_of_option, rules_option, user_errors
+from .common import ExitStatus, as_of_option, rules_option, user_errors, workers_option
 
 if TYPE_CHECKING:  # the audit's own imports are left until it runs: `check` starts faster
     from ..audit import Counts
@@ -73,13 +73,7 @@ class _Progress:
 )
 @as_of_option
 @rules_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1, max=256),
-    default=1,
-    show_default=True,
-    help="Check in this many processes at once.",
-)
+@workers_option
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),

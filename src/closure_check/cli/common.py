@@ -117,3 +117,10 @@ as_of_option = click.option(
     help="The date the check is made as of (default: today); a date in the record after it is "
     "an input error.",
 )
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=256),
+    default=1,
+    show_default=True,
+    help="Check in this many processes at once.",
+)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import ExitStatus, as_of_option, user_errors
+from .common import ExitStatus, as_of_option, user_errors, workers_option
 
 _OUTPUT = click.Path(path_type=Path, dir_okay=False, writable=True)
 _FOLDER = click.Path(path_type=Path)
@@ -30,13 +30,7 @@ _FOLDER = click.Path(path_type=Path)
 @click.option("--html", "html_path", type=_OUTPUT, help="Write it as one web page to FILE.")
 @click.option("--csv", "csv_path", type=_OUTPUT, help="Write one row per change to FILE.")
 @as_of_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1, max=256),
-    default=1,
-    show_default=True,
-    help="Check in this many processes at once.",
-)
+@workers_option
 @user_errors
 def rules_impact(
     paths: tuple[Path, ...],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import ExitStatus, rules_option
+from .common import ExitStatus, rules_option, workers_option
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 _DEFAULT_TOKENS = Path("closure-check-tokens.json")
@@ -35,7 +35,7 @@ def _logging() -> dict[str, object]:
 @click.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Checking processes.")
+@workers_option
 @rules_option
 @click.option("--tokens", "tokens_file", type=_FILE, default=None, help="The tokens file.")
 @click.option("--tls-cert", type=_FILE, default=None, help="The TLS certificate (PEM).")

@@ -8,6 +8,7 @@ gathers its firings.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -140,9 +141,10 @@ class Checker:
         firings = self.engine.run(facts.facts)
         return self._report(record, facts, firings, as_of, explain_passing, only)
 
-    @property
+    @functools.cached_property
     def rule_ids(self) -> frozenset[str]:
-        """The ids of the rules checked: a judgement naming another is an input error."""
+        """The ids of the rules checked: a judgement naming another is an input error (made
+        once: each record read asks)."""
         return frozenset(lr.rule.id for lr in self.rules)
 
     def check_many(

@@ -63,17 +63,23 @@ class DatedChecker(Checker):
         self._ids = list(self._versions)
         self._checkers = {} if _checkers is None else _checkers  # shared with its `on` views
         self._on = on  # check every record by the versions in force on this date instead
+        self._keys: dict[date, Key] = {}
         self.rules = catalogue_view(rules, on or date.today())
         self.terms = rules.terms
 
     # -- choosing the versions
 
     def key(self, day: date) -> Key:
-        chosen = in_force(self.all_rules, day)
-        return tuple(
-            -1 if chosen[i] is None else self._versions[i].index(chosen[i])  # type: ignore[arg-type]
-            for i in self._ids
-        )
+        """Which version of each rule is in force on `day` (-1: none), worked out once a day:
+        records of one day share it."""
+        known = self._keys.get(day)
+        if known is None:
+            chosen = in_force(self.all_rules, day)
+            known = self._keys[day] = tuple(
+                -1 if chosen[i] is None else self._versions[i].index(chosen[i])  # type: ignore[arg-type]
+                for i in self._ids
+            )
+        return known
 
     def _day(self, record: Record) -> date:
         return self._on or record.completed_on

@@ -3,7 +3,9 @@ JSON text written piece by piece, exactly as one `json.dumps(..., indent=2)` of 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -11,14 +13,21 @@ import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from pydantic_core import PydanticSerializationError, to_json
 
 from .errors import InputError, Problem
 from .sources.files import is_regular_or_absent
 
-__all__ = ["json_at", "plain_json_at", "write_private", "write_private_bytes"]
+__all__ = [
+    "csp_hash",
+    "json_at",
+    "plain_json_at",
+    "spreadsheet_cell",
+    "write_private",
+    "write_private_bytes",
+]
 
 
 def write_private(path: Path, text: str | Iterable[str]) -> None:
@@ -142,3 +151,24 @@ def plain_json_at(value: dict[str, Any] | list[Any], level: int = 0, *, floats: 
     if floats and _EXPONENT.search(text):
         return json_at(value, level)
     return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet cells and inline scripts, for every export
+# ---------------------------------------------------------------------------------------------
+
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A spreadsheet must show a cell, never run it: text that a spreadsheet would read as a
+    formula gets a leading single quote; None is an empty cell."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csp_hash(text: object) -> str:
+    """The Content-Security-Policy source for an inline script or style with this text."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")

@@ -6,12 +6,11 @@ examples as small tables of what each example's record holds. As one web page
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .output import csp_hash
 from .rulefile import LoadedRule, RuleSet
 from .rulefile.effective import in_force, is_dated, period
 
@@ -108,11 +107,6 @@ def book_entries(rules: RuleSet, on: date) -> list[Entry]:
     return entries
 
 
-def _csp_hash(text: object) -> str:
-    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
-    return "sha256-" + base64.b64encode(digest).decode("ascii")
-
-
 def html_book(rules: RuleSet, on: date) -> str:
     from .render import environment
 
@@ -124,7 +118,7 @@ def html_book(rules: RuleSet, on: date) -> str:
             on=on.isoformat(),
             version=rules.version,
             base=rows_of(rules.terms_file.example_base),
-            csp_hash=_csp_hash,
+            csp_hash=csp_hash,
         )
     )
 

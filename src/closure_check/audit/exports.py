@@ -4,9 +4,7 @@ that each output can be written."""
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import itertools
 import os
@@ -15,23 +13,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import InputError, Problem
-from ..output import write_private
+from ..output import csp_hash, spreadsheet_cell, write_private
 from ..report import judgement_words
 from ..sources import is_regular_or_absent
 from .action import report_section_body
 from .chart import bar_chart
 from .result import Audit
-
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """A spreadsheet must show a cell, never run it: text that a spreadsheet would read as a
-    formula gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
 
 _CSV_COLUMNS: Final = (
     ("fingerprint", "fingerprint"),
@@ -132,19 +119,13 @@ def csv_chunks(audit: Audit) -> Iterator[str]:
         if rows == 0:
             out.seek(0)
             out.truncate()
-        writer.writerow([_cell(_csv_value(row, key)) for key in keys])
+        writer.writerow([spreadsheet_cell(_csv_value(row, key)) for key in keys])
         rows += 1
         if rows == 500:
             yield out.getvalue()
             rows = 0
     if rows:
         yield out.getvalue()
-
-
-def _csp_hash(text: object) -> str:
-    """The Content-Security-Policy source for an inline script or style with this text."""
-    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
-    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def html_chunks(audit: Audit) -> Iterator[str]:
@@ -175,7 +156,7 @@ def html_chunks(audit: Audit) -> Iterator[str]:
         filter_rules=[r for r in audit.catalogue if r["rule"] in audit._by_rule],
         filter_teams=sorted(audit._by_team),
         filter_workers=sorted(workers.items(), key=lambda kv: (kv[1].casefold(), kv[0])),
-        csp_hash=_csp_hash,
+        csp_hash=csp_hash,
         basename=os.path.basename,
         chain=itertools.chain,
     )

@@ -4,6 +4,7 @@ docs/audit.md ("Pseudonyms")."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -182,6 +183,7 @@ _RECORD_SUFFIXES: Final = (".json", ".yaml", ".yml", ".jsonl")
 _FILE_PSEUDONYM = re.compile(r"file-[0-9a-f]{6}(\.\w+)?")
 
 
+@functools.cache  # every row of a piece has the same file
 def path_pseudonym(source: str) -> str:
     """A record file's path with its file name replaced by "file-3f2a9c" and the same ending
     (docs/audit.md, "Pseudonyms"): a file is often named after the child. Derived from the whole

@@ -16,7 +16,7 @@ from ..output import json_at, plain_json_at
 from .action import NeedingAction
 from .baseline import AUDIT_FORMAT, Baseline
 from .judged import accepted_status, by_judge
-from .packed import Packed, pack, then
+from .packed import Packed, then
 from .redact import _person_pseudonym, path_pseudonym, pseudonym
 from .spool import _Spool, _SpoolFolder
 
@@ -185,18 +185,6 @@ class Audit:
         self.close()
 
     # -- building ----------------------------------------------------------------------------
-
-    def add(self, outcome: RecordOutcome) -> None:
-        """One record's outcome (made in this process: the audit's workers send `Packed`)."""
-        base = self.baseline is not None
-        packed = pack(
-            [outcome],
-            folder=self.spool_folder,
-            as_of=self.as_of,
-            redact=self.redacted,
-            baseline=base,
-        )
-        self.add_packed(packed)
 
     def add_packed(self, packed: Packed) -> None:
         """A piece's outcomes, packed by the worker that checked them (packed.py): counts and
@@ -428,10 +416,6 @@ class Audit:
         from .text import baseline_warnings
 
         return baseline_warnings(self)
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _days(first: str, now: str) -> int:

@@ -16,8 +16,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..output import write_private_bytes
-from .exports import _cell, _csv_value, problems_text, table_columns
+from ..output import spreadsheet_cell, write_private_bytes
+from .exports import _csv_value, problems_text, table_columns
 from .result import Audit
 
 _WIDE: Final = {"problem": 60, "remedy": 60, "judgement": 40, "name": 24, "title": 40}
@@ -25,7 +25,7 @@ _TEXT: Final = "@"  # Excel's number format for text
 
 
 def _value(value: object) -> object:
-    value = _cell(value)
+    value = spreadsheet_cell(value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # Excel refuses control characters
     return value

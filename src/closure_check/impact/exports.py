@@ -3,15 +3,13 @@ audit's style (templates/impact.html) and as CSV, one row per finding that chang
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 from typing import Final
 
-from ..output import write_private
+from ..output import csp_hash, spreadsheet_cell, write_private
 from .compare import Impact, RecordImpact
 
 __all__ = ["csv_text", "html_text", "json_text", "summary_text", "write_impact"]
@@ -78,7 +76,6 @@ def json_text(impact: Impact) -> str:
     return json.dumps(impact.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _COLUMNS: Final = (
     "record id",
     "file",
@@ -92,13 +89,6 @@ _COLUMNS: Final = (
     "finding",
     "what is wrong",
 )
-
-
-def _cell(value: object) -> object:
-    """A spreadsheet shows a cell, never runs it (as the audit's CSV)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
 
 
 def csv_text(impact: Impact) -> str:
@@ -118,17 +108,11 @@ def csv_text(impact: Impact) -> str:
         ]
         if not r.findings:
             tail = ["", "", "", "", "; ".join(r.problems)]
-            writer.writerow([_cell(v) for v in [*head, *tail]])
+            writer.writerow([spreadsheet_cell(v) for v in [*head, *tail]])
         for f in r.findings:
-            writer.writerow(
-                [_cell(v) for v in [*head, f.rule, f.subject, f.name, f.change, f.problem]]
-            )
+            row = [*head, f.rule, f.subject, f.name, f.change, f.problem]
+            writer.writerow([spreadsheet_cell(v) for v in row])
     return "\ufeff" + out.getvalue()
-
-
-def _csp_hash(text: object) -> str:
-    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
-    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def html_text(impact: Impact) -> str:
@@ -141,7 +125,7 @@ def html_text(impact: Impact) -> str:
         counts=impact.counts,
         rules=impact.by_rule(),
         what=_WHAT,
-        csp_hash=_csp_hash,
+        csp_hash=csp_hash,
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from ..errors import Problem
 from .model import LoadedRule, RuleSet
 
-__all__ = ["catalogue", "in_force", "is_dated", "overlaps", "period", "versions"]
+__all__ = ["in_force", "is_dated", "overlaps", "period", "versions"]
 
 
 def is_dated(rules: RuleSet) -> bool:
@@ -32,11 +32,6 @@ def versions(rules: RuleSet) -> dict[str, list[LoadedRule]]:
     for vs in out.values():
         vs.sort(key=_start)
     return out
-
-
-def catalogue(rules: RuleSet) -> list[str]:
-    """The rule ids of the folder, each once, in catalogue order."""
-    return list(versions(rules))
 
 
 def period(lr: LoadedRule) -> str:

@@ -101,7 +101,7 @@ def _reports(checker: Checker, jobs: list[Job], records: list[Record]) -> list[A
         report = dataclasses.replace(report, input_sha256=digest)
         failing = tuple(r.rule for r in report.failed_rules)
         kept = report if job.want_report else None
-        accepted = tuple(r.rule for r in report.results if r.status == "accepted")
+        accepted = tuple(r.rule for r in report.accepted_rules)
         checked = Checked(
             report.to_json(), report.assessment_id, report.verdict, failing, kept, accepted
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -411,3 +412,18 @@ def test_a_field_whose_name_is_the_records_own_text_is_withheld_from_the_422(
     paths = {p["path"] for p in answer["problems"]}
     assert paths == {"children[0].<unknown field>", "children[0].nick_name"}
     assert "Tyler" not in json.dumps(answer) and '"Ty"' not in json.dumps(answer)
+
+
+def test_the_api_documentation_page_names_no_other_site(client: httpx.Client) -> None:
+    answer = client.get("/docs")
+    assert answer.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', answer.text)
+    assert sources, answer.text[:500]
+    assert all(s.startswith("/") for s in sources), sources
+    assert "cdn." not in answer.text
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+
+
+def test_there_is_no_redoc_page_that_would_load_from_another_site(client: httpx.Client) -> None:
+    assert client.get("/redoc").status_code == 404

@@ -125,3 +125,18 @@ def test_an_invalid_record_shows_its_problems_by_field_in_the_browser(
     assert page.locator("#file").count() == 1
     watched.nothing_went_wrong(answered=422)
     context.close()
+
+
+def test_the_api_documentation_page_loads_everything_from_the_service_itself(
+    browser: Any, server: Server
+) -> None:
+    watched = Watched(browser.new_context(), server)
+    watched.page.goto(server.url + "/docs")
+    # Swagger UI and ReDoc both list the operations once they have read /openapi.json.
+    watched.page.get_by_text("/v1/check", exact=True).first.wait_for(timeout=15_000)
+    assert "closure-check" in watched.page.title()
+    assert server.url + "/openapi.json" in watched.requests
+    assert all(u.startswith((server.url + "/", "blob:", "data:")) for u in watched.requests), (
+        watched.requests
+    )
+    assert watched.dialogs == []

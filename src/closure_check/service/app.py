@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -148,7 +149,13 @@ def create_app(settings: Settings) -> FastAPI:
             checking.stop()
             decisions.close()
 
-    app = FastAPI(
+    # /docs loads Swagger UI from the service itself (fastapi-offline's copy), never from a
+    # CDN: the service may run where nothing else can be reached, and a page beside children's
+    # records should load nothing from another site. No /redoc: ReDoc fetches its logo from
+    # its makers' site (tests/test_serve_browser.py caught it).
+    app = FastAPIOffline(
+        static_url="/docs-assets",
+        redoc_url=None,
         title="closure-check",
         summary="Checks an assessment record against the Child J serious case review",
         lifespan=lifespan,

@@ -208,14 +208,14 @@ def engine_alone(path: Path, limit: int = ENGINE_RECORDS) -> tuple[int, float]:
     internals, and follows them when they change."""
     import gc
 
-    from closure_check import pool
+    from closure_check import poolworker
     from closure_check.api import checker_for
     from closure_check.engine import BATCH
     from closure_check.facts import build_facts
     from closure_check.record import parse_record
     from closure_check.sources import decode_json
 
-    pool._settle()  # the audit's workers' allocator and collector settings, for a fair share
+    poolworker.settle()  # the audit's workers' allocator and collector settings, for a fair share
     checker = checker_for(None)
     terms = checker._fact_terms  # what the checker sends: only the fields its rules read
     as_of = date.fromisoformat(AS_OF)
@@ -229,7 +229,7 @@ def engine_alone(path: Path, limit: int = ENGINE_RECORDS) -> tuple[int, float]:
             facts.append(build_facts(rec, terms).facts)
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*pool._GC_THRESHOLD)
+    gc.set_threshold(*poolworker.GC_THRESHOLD)
     spent = 0.0
     for first in range(0, len(facts), BATCH):
         batch = facts[first : first + BATCH]

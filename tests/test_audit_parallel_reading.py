@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from closure_check import audit, pool
+from closure_check import audit, pool, poolworker
 from closure_check.audit import runner as audit_runner
 from closure_check.audit import worker as audit_worker
 from closure_check.cli import main
@@ -183,8 +183,8 @@ def test_a_worker_freezes_what_it_built_at_start_and_collects_garbage_less_often
     work: pool.Work[None, Any, Any] = pool.Work(start=dict, handle=settings_probe)
     crashes: pool.Crashes[Any, Any] = pool.Crashes(answer=lambda t, how: how, isolate=lambda t: t)
     answers = list(pool.run_ordered(iter([_Task(0), _Task(1)]), work, crashes, workers=1))
-    assert answers == [(0, True, pool._GC_THRESHOLD), (1, True, pool._GC_THRESHOLD)]
-    pool._settle()  # and nothing happens to this process that fails
+    assert answers == [(0, True, poolworker.GC_THRESHOLD), (1, True, poolworker.GC_THRESHOLD)]
+    poolworker.settle()  # and nothing happens to this process that fails
 
 
 def test_an_audit_of_records_checked_in_a_piece_holds_them_in_input_order(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ before and after that one, are given out again.
 What a worker does is the caller's (`Work`): `start`, run once in each new worker (the audit
 builds its checker there), and `handle`, run on each chunk of tasks sent to it, which answers
 for every task of the chunk, in order, a few at a time. This module knows nothing of records,
-checkers or reports; it imports only the standard library and `closure_check.errors`.
+checkers or reports; it imports only the standard library, `closure_check.errors` and its own
+worker process's side (`closure_check.poolworker`).
 
 Guarantees:
 
@@ -26,10 +27,15 @@ Guarantees:
   `Crashes.isolate`, to be worked on alone, so that a second crash names the one to blame.
 - Workers that die before they are ready, `_MAX_START_FAILURES` in a row, or that keep dying
   between tasks (nobody to blame), stop the run with an EngineError instead of looping.
+- With a `time_limit` (none unless asked for: the service has one, the audit not), a worker
+  that has had tasks for that long without answering any (counted from when it was given them,
+  was ready or last answered) is killed and treated as one that died, `how_it_died` saying that
+  it took longer than the time limit.
 - `run_ordered` gives tasks out in chunks (4 numbers, doubling to `_CHUNK_MAX`), never more than
   a window (`_WINDOW_PER_WORKER` per worker) ahead of the oldest number not yet answered, and
   yields the answers in input order: the same for any number of workers, in bounded memory.
-- Workers run with fixed allocator thresholds and a frozen, less frequent garbage collector.
+- Workers run with fixed allocator thresholds and a frozen, less frequent garbage collector
+  (`poolworker`, the worker process's side).
 
 `Pool` is workers, restarting them and the blame; `run_ordered` feeds it from an iterator (the
 audit); a service (closure-check serve) feeds the same `Pool` itself, a chunk at a time.
@@ -38,18 +44,17 @@ audit); a service (closure-check serve) feeds the same `Pool` itself, a chunk at
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import multiprocessing
 import selectors
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any, Final, Generic, Protocol, TypeVar
 
 from .errors import EngineError
+from .poolworker import main as _worker_main
 
 __all__ = [
     "IDLE",
@@ -133,50 +138,6 @@ class Work(Generic[S, T, A]):
     hello: Callable[[S], object] = _nothing
 
 
-#: glibc's mallopt (malloc.h) M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX, fixed: left to
-#: move as blocks come and go, they could throw the engine's C core into paging in again and
-#: again the memory it frees and takes back (~600k page faults a run, the engine 30-50% slower)
-_MALLOPT: Final = ((-1, 256 << 20), (-3, 32 << 20), (-8, 2))
-#: the collector's thresholds once a worker is ready: a record's objects are freed by reference
-#: counts as it goes, and a collection every 700 objects cost ~50 µs a record
-_GC_THRESHOLD: Final = (20_000, 10, 10)
-
-
-def _settle() -> None:
-    """Fixed allocator thresholds, where the C library is glibc (elsewhere nothing changes)."""
-    try:
-        libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018 - glibc's alone (musl's mallopt does nothing)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        return
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    for option, value in _MALLOPT:
-        mallopt(option, value)
-
-
-def _worker_main(conn: Connection, current: Current, work: Work[Any, Any, Any]) -> None:
-    """A worker process: `work.start`, then `work.handle` on each chunk it is sent, answering a
-    few tasks at a time (one message per task cost the audit as much as a tenth of its work)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    _settle()
-    state = work.start()
-    gc.collect()
-    gc.freeze()  # what `start` built (the checker): no collection walks it again
-    gc.set_threshold(*_GC_THRESHOLD)
-    conn.send(("ready", work.hello(state)))
-    while True:
-        try:
-            chunk = conn.recv()
-        except EOFError:
-            return
-        if chunk is None:
-            return
-        for answers in work.handle(state, chunk, current):
-            if answers:
-                conn.send(answers)
-
-
 class Worker(Generic[T]):
     """One worker process, the pipe to it, and the tasks sent to it not yet answered."""
 
@@ -193,6 +154,7 @@ class Worker(Generic[T]):
         child_end.close()
         self.ready = False
         self.pending: deque[T] = deque()  # sent, not yet answered, in order
+        self.since = 0.0  # given tasks while idle, ready, or last answered: `Pool`'s time limit
 
     def stop(self, *, graceful: bool) -> None:
         if graceful:
@@ -205,8 +167,12 @@ class Worker(Generic[T]):
         self.conn.close()
 
 
-def how_it_died(exitcode: int | None) -> str:
-    """A worker's end in words, for the answer to the task it died on."""
+def how_it_died(exitcode: int | None, time_limit: float | None = None) -> str:
+    """A worker's end in words, for the answer to the task it died on (`time_limit`: it was
+    stopped for taking longer)."""
+    if time_limit is not None:
+        seconds = f"{round(time_limit, 2):g} second" + ("" if time_limit == 1 else "s")
+        return f"the checking process took longer than its time limit of {seconds} and was stopped"
     if exitcode is not None and exitcode < 0:
         try:
             return f"the checking process was stopped by {signal.Signals(-exitcode).name}"
@@ -248,7 +214,8 @@ class Pool(Generic[T, A]):
     comes back (`wait`); a dead worker's tasks to give out again wait in `retry`, to go first.
     `on_ready(hello)` sees what each new worker said once started (`Work.hello`) and may raise
     to stop the run (the audit: the rules changed). `preload` names the modules the fork server
-    imports. Workers start at once; `close` them."""
+    imports. With a `time_limit` (seconds), `wait` kills a worker that has had tasks that long
+    without answering any, and treats it as one that died. Workers start at once; `close` them."""
 
     def __init__(
         self,
@@ -258,8 +225,10 @@ class Pool(Generic[T, A]):
         size: int,
         on_ready: Callable[[object], None] = _nothing,
         preload: Sequence[str] = (),
+        time_limit: float | None = None,
     ) -> None:
         self._ctx = context(preload)
+        self._time_limit = time_limit
         self._work = work
         self._crashes = crashes
         self._on_ready = on_ready
@@ -284,53 +253,76 @@ class Pool(Generic[T, A]):
 
     def give(self, w: Worker[T], tasks: list[T]) -> None:
         """Send a chunk of tasks to a worker (an idle one: it answers in order)."""
+        if not w.pending:
+            w.since = time.monotonic()
         w.pending.extend(tasks)
         with contextlib.suppress(OSError):  # if it died, its sentinel says so in `wait`
             w.conn.send(tasks)
 
     def wait(self, timeout: float | None = None) -> list[tuple[T, A]]:
         """Wait until a worker answers or dies (or `timeout` seconds pass, or a `watch`ed file
-        can be read); each task answered since, with its answer (for a task a worker died on,
-        `crashes.answer`'s). A dead worker is replaced."""
+        can be read, or a worker's time limit is reached); each task answered since, with its
+        answer (for a task a worker died on, `crashes.answer`'s). A dead worker is replaced."""
         answered: list[tuple[T, A]] = []
+        limit = self._time_limit
+        busy = [w.since for w in self.workers if w.ready and w.pending] if limit else []
+        if limit is not None and busy:  # sleep no longer than the nearest time limit
+            left = max(0.0, min(busy) + limit - time.monotonic())
+            timeout = left if timeout is None else min(timeout, left)
         ready = {key.data for key, _ in self._selector.select(timeout)}
         for w in self.workers[:]:
-            if w not in ready:
-                continue
-            dead = False
-            try:
-                while w.conn.poll():
-                    message = w.conn.recv()
-                    if isinstance(message, list):
-                        for answer in message:
-                            answered.append((w.pending.popleft(), answer))
-                        self._lost_without_blame = 0
-                    elif message[0] == "ready":
-                        w.ready = True
-                        self._start_failures = 0
-                        self._on_ready(message[1])
-            except (EOFError, OSError):
-                dead = True
-            if dead or not w.process.is_alive():
-                crash = self._bury(w)
+            if w in ready:
+                self._hear(w, answered)
+        for w in self.workers[:]:  # what it said before the limit counts; then it is stopped
+            if self._overdue(w) and self._hear(w, answered) and self._overdue(w):
+                w.process.kill()
+                crash = self._bury(w, how_it_died(None, limit))
                 if crash is not None:
                     answered.append(crash)
         return answered
 
-    def _bury(self, w: Worker[T]) -> tuple[T, A] | None:
-        """A worker died: blame the task it was working on, requeue the rest, replace it."""
+    def _overdue(self, w: Worker[T]) -> bool:
+        """Whether `w` has had tasks for its time limit (if any) without answering one."""
+        limit, now = self._time_limit, time.monotonic()
+        return limit is not None and w.ready and bool(w.pending) and now - w.since >= limit
+
+    def _hear(self, w: Worker[T], answered: list[tuple[T, A]]) -> bool:
+        """Take in what `w` has said; bury it if it died. Whether it is still there."""
+        dead = False
+        try:
+            while w.conn.poll():
+                message = w.conn.recv()
+                if isinstance(message, list):
+                    for answer in message:
+                        answered.append((w.pending.popleft(), answer))
+                    self._lost_without_blame = 0
+                elif message[0] == "ready":
+                    w.ready = True
+                    self._start_failures = 0
+                    self._on_ready(message[1])
+                w.since = time.monotonic()
+        except (EOFError, OSError):
+            dead = True
+        if dead or not w.process.is_alive():
+            crash = self._bury(w)
+            if crash is not None:
+                answered.append(crash)
+            return False
+        return True
+
+    def _bury(self, w: Worker[T], how: str | None = None) -> tuple[T, A] | None:
+        """A worker died (or was stopped: `how`): blame the task it was working on, requeue the
+        rest, replace it."""
         self._selector.unregister(w.conn.fileno())
         self._selector.unregister(w.process.sentinel)
         w.process.join()
-        exitcode = w.process.exitcode
+        how = how or how_it_died(w.process.exitcode)
         w.conn.close()
         retry = self.retry
         if not w.ready:
             self._start_failures += 1
             if self._start_failures >= _MAX_START_FAILURES:
-                raise EngineError(
-                    "the checking processes could not start (" + how_it_died(exitcode) + ")"
-                )
+                raise EngineError("the checking processes could not start (" + how + ")")
             retry.extendleft(reversed(w.pending))
         elif w.pending and w.current.value == IN_BATCH:
             # it died working on several tasks at once: each is given out again to be worked on
@@ -345,9 +337,7 @@ class Pool(Generic[T, A]):
             if culprit is None:  # it died between two tasks: nobody to blame
                 self._lost_without_blame += 1
                 if self._lost_without_blame >= _MAX_START_FAILURES:
-                    raise EngineError(
-                        "the checking processes keep stopping (" + how_it_died(exitcode) + ")"
-                    )
+                    raise EngineError("the checking processes keep stopping (" + how + ")")
             else:
                 w.pending.remove(culprit)
                 split = self._crashes.split
@@ -361,7 +351,7 @@ class Pool(Generic[T, A]):
         crash = None
         if w.ready and w.pending:
             task = w.pending.popleft()
-            crash = (task, self._crashes.answer(task, how_it_died(exitcode)))
+            crash = (task, self._crashes.answer(task, how))
         new = self.workers[self.workers.index(w)] = Worker(self._ctx, self._work)
         self._watch(new)
         return crash
@@ -381,11 +371,15 @@ def run_ordered(
     workers: int,
     on_ready: Callable[[object], None] = _nothing,
     preload: Sequence[str] = (),
+    time_limit: float | None = None,
 ) -> Generator[A, None, None]:
     """Do the tasks of `items` (numbered 0, 1, 2, ... in order, a task's `size` numbers on from
-    its `seq`; some `Ready` already) in `workers` processes (see `Pool`) and yield every answer
-    in input order."""
-    pool = Pool(work, crashes, size=workers, on_ready=on_ready, preload=preload)
+    its `seq`; some `Ready` already) in `workers` processes (see `Pool`, also for `time_limit`:
+    the audit gives none, and waits for a slow record as long as it takes) and yield every
+    answer in input order."""
+    pool = Pool(
+        work, crashes, size=workers, on_ready=on_ready, preload=preload, time_limit=time_limit
+    )
     retry = pool.retry
     done: dict[int, tuple[int, A]] = {}  # finished out of order (size, answer), awaiting turn
     next_seq = 0  # the number of the next answer to yield

@@ -5,7 +5,14 @@ together and are checked in one engine session (up to `engine.BATCH`), as the au
 records at a time; a lone request waits at most `GATHER` seconds for company.
 
 An engine crash costs the request it was checking (`NotChecked`, a 500): the pool restarts the
-worker and gives the other requests it held out again."""
+worker and gives the other requests it held out again. An engine that never ends costs the
+same: the pool stops a worker that has held requests for `WORKER_SHARE` of the request time
+limit without answering (pool.Pool's time limit) and treats it as one that died. The record at
+fault is answered `NotChecked`, not 503: it was not checked, and sent again it would only hang
+another worker. The requests checked with it are checked again one by one (which stops a worker
+once more, on the record at fault) and answered within their own time limit. A request whose
+time runs out first is a 503 (`Overloaded`, Retry-After); what comes of it later is dropped,
+and a request nobody waits for any more is not given to a worker."""
 
 from __future__ import annotations
 
@@ -25,10 +32,13 @@ from typing import Final, Literal
 from ..errors import EngineError, InputError
 from .work import Answer, Checked, Job, handle, rules_version
 
-__all__ = ["GATHER", "Checking", "NotChecked", "Overloaded"]
+__all__ = ["GATHER", "WORKER_SHARE", "Checking", "NotChecked", "Overloaded"]
 
 #: how long a request that finds a worker idle waits for others to be checked with it
 GATHER: Final = 0.001
+#: the share of the request time limit a worker may work without answering: a request checked
+#: with one that hangs it takes two such stops to be answered (see above), within its time
+WORKER_SHARE: Final = 1 / 3
 
 
 class NotChecked(Exception):
@@ -171,6 +181,7 @@ class Checking:
                 Crashes(answer=_crashed, isolate=_alone),
                 size=self._size,
                 preload=["closure_check.service.work"],
+                time_limit=self._timeout * WORKER_SHARE,
             )
         except Exception as exc:  # pragma: no cover - the fork server could not start
             self._broken = type(exc).__name__
@@ -205,10 +216,12 @@ class Checking:
             if w.pending:
                 continue
             jobs: list[Job] = []
-            while pool.retry and len(jobs) < batch:
-                jobs.append(pool.retry.popleft())
-            if not jobs:
-                with self._lock:
+            with self._lock:  # a job nobody waits for any more (its time ran out) is dropped
+                while pool.retry and len(jobs) < batch:
+                    job = pool.retry.popleft()
+                    if job.seq in self._waiting:
+                        jobs.append(job)
+                if not jobs:
                     if not self._inbox:
                         break
                     oldest = self._inbox[0][1]
@@ -216,8 +229,11 @@ class Checking:
                     if len(self._inbox) < batch and wait > 0:
                         return wait
                     while self._inbox and len(jobs) < batch:
-                        jobs.append(self._inbox.popleft()[0])
-            pool.give(w, jobs)
+                        job = self._inbox.popleft()[0]
+                        if job.seq in self._waiting:
+                            jobs.append(job)
+            if jobs:
+                pool.give(w, jobs)
         return None
 
     def _fail_all(self) -> None:

@@ -31,6 +31,9 @@ __all__ = ["Answer", "Checked", "Job", "handle", "rules_version"]
 #: seconds a worker waits before each chunk: for tests only (a request in flight long enough
 #: to kill its worker, or enough of them at once to reach the concurrency cap)
 _TEST_DELAY = "CLOSURE_CHECK_SERVE_TEST_DELAY"
+#: text whose records hang their worker in the engine session, never to answer: for tests only
+#: (an engine fault looping forever, which the pool's time limit stops)
+_TEST_HANG = "CLOSURE_CHECK_SERVE_TEST_HANG"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ def _read(job: Job, rule_ids: frozenset[str]) -> Record | Answer:
 
 def _reports(checker: Checker, jobs: list[Job], records: list[Record]) -> list[Answer]:
     """The records' reports, from one engine session; each exactly `Checker.check`'s."""
+    hang = os.environ.get(_TEST_HANG, "").encode()
+    if hang and any(hang in job.body for job in jobs):
+        while True:
+            time.sleep(60)
     reports = checker.check_many(records, as_of=[job.as_of for job in jobs])
     out: list[Answer] = []
     for job, report in zip(jobs, reports, strict=True):

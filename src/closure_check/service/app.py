@@ -120,7 +120,8 @@ def _json_response(text: str, status: int = 200) -> Response:
 async def _body(request: Request) -> bytes:
     settings: Settings = request.app.state.settings
     try:
-        return await asyncio.wait_for(read_body(request), settings.timeout)
+        async with asyncio.timeout(settings.timeout):
+            return await read_body(request)
     except TimeoutError:
         raise Refusal(400, "slow_body", "the request's body did not arrive in time") from None
 

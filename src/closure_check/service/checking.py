@@ -137,7 +137,8 @@ class Checking:
                 self._inbox.append((job, time.monotonic()))
             self._wake()
             try:
-                kind, value = await asyncio.wait_for(future, self._timeout)
+                async with asyncio.timeout(self._timeout):
+                    kind, value = await future
             except TimeoutError:
                 raise Overloaded(retry_after=5) from None
         finally:

@@ -145,20 +145,24 @@ def _only(
     """The decision about the rules `only` names, its verdict counted from them alone; the
     judgements listed are those on these rules."""
     kept = tuple(rd for rd in decision.rules if rules.rules[rd.index].rule.id in only)
-    blocked = any(
-        rd.status == "fail" and rules.rules[rd.index].rule.severity == "blocker" for rd in kept
-    )
     judgements = tuple(
         o for o in decision.judgements if record is None or record.judgements[o.index].rule in only
     )
-    return Decision("fail" if blocked else "pass", kept, judgements)
+    return Decision(_verdict(rules, kept), kept, judgements)
+
+
+def _verdict(rules: RuleSet, decided: Sequence[RuleDecision]) -> Literal["pass", "fail"]:
+    """ "fail" when any blocker rule among `decided` still fails, else "pass"."""
+    blocked = any(
+        rd.status == "fail" and rules.rules[rd.index].rule.severity == "blocker" for rd in decided
+    )
+    return "fail" if blocked else "pass"
 
 
 def _engine_decision(
     rules: RuleSet, fired: Fired, subjects: Mapping[str, tuple[str, str]]
 ) -> Decision:
     applies, fails = fired.applies, fired.fails
-    blocked = any(rules.rules[ri].rule.severity == "blocker" for ri, _, _ in fails)
     decided = []
     for ri, lr in enumerate(rules.rules):
         findings: list[SubjectFinding] = []
@@ -177,7 +181,7 @@ def _engine_decision(
         findings.sort(key=_failing_first)
         status: RuleStatus = "fail" if any(f.failures for f in findings) else "pass"
         decided.append(RuleDecision(ri, status, tuple(findings)))
-    return Decision("fail" if blocked else "pass", tuple(decided))
+    return Decision(_verdict(rules, decided), tuple(decided))
 
 
 def _failing_first(f: SubjectFinding) -> tuple[bool, str, int, str]:
@@ -237,10 +241,7 @@ def judge(
             still = any(f.status == "fail" for f in findings)
             status = "fail" if still else "accepted"
         judged.append(RuleDecision(rd.index, status, findings))
-    blocked = any(
-        rd.status == "fail" and rules.rules[rd.index].rule.severity == "blocker" for rd in judged
-    )
-    return Decision("fail" if blocked else "pass", tuple(judged), tuple(outcomes))
+    return Decision(_verdict(rules, judged), tuple(judged), tuple(outcomes))
 
 
 _NO_SUCH_RULE = "the rules in use have no rule of that id, so there is no finding it can answer"

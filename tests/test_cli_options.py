@@ -55,6 +55,27 @@ def test_a_yaml_record_on_standard_input_is_read_as_yaml() -> None:
     assert "<standard input>:" in forced.stderr and "not valid JSON" in forced.stderr
 
 
+def test_standard_input_too_large_to_be_a_record_is_refused_in_the_words_a_file_is(
+    tmp_path: Path,
+) -> None:
+    from closure_check.sources import MAX_RECORD_BYTES
+
+    big = b" " * (MAX_RECORD_BYTES + 1)
+    file = tmp_path / "big.json"
+    file.write_bytes(big)
+    from_file = run("check", str(file), "--format", "json")
+    from_stdin = run("check", "-", "--format", "json", stdin=big)
+    assert from_file.exit_code == from_stdin.exit_code == 2
+    (f,) = json.loads(from_file.stdout)["problems"]
+    (s,) = json.loads(from_stdin.stdout)["problems"]
+    assert (f["source"], s["source"]) == (str(file), "<standard input>")
+    assert f["code"] == s["code"] == "too_large"
+    mb = MAX_RECORD_BYTES // 2**20
+    limit = f"a record may be at most {mb} MB"
+    assert f["message"] == f"is too large to be a record (more than {mb} MB; {limit})"
+    assert s["message"] == f"is too large to be a record ({limit})"  # its size is not known
+
+
 def test_ignoring_the_failing_rule_leaves_it_out_and_the_verdict_follows() -> None:
     failing = run("check", str(NOT_SEEN), "--format", "json")
     assert failing.exit_code == 1

@@ -74,7 +74,10 @@ def test_a_rule_with_no_version_in_force_does_not_apply_and_says_it_was_not_in_f
     (folder / RULE).unlink()  # only the version from 2024-03-22 is left
     result = checker_for(folder).check(s47("2024-03-21"), as_of=FAR).result("child-seen-alone")
     assert result.status == "not_applicable"
-    assert "not in force on 2024-03-21" in result.message
+    assert result.message == (
+        "This rule was not in force on 21 March 2024 (its versions are in force: "
+        "from 22 March 2024)."
+    )
     assert result.version is None
 
 
@@ -121,9 +124,9 @@ def test_the_bundled_rules_have_no_effective_dates_and_their_reports_name_no_ver
 @pytest.mark.parametrize(
     ("old", "new", "overlap"),
     [
-        ("{until: 2024-03-22}", "{from: 2024-03-22}", "until 2024-03-22"),  # boundaries inclusive
-        ("{from: 2024-01-01}", "{from: 2024-03-22}", "from 2024-01-01"),
-        ("{from: 2024-01-01, until: 2024-12-31}", "{until: 2024-02-01}", "until 2024-02-01"),
+        ("{until: 2024-03-22}", "{from: 2024-03-22}", "until 22 March 2024"),  # both inclusive
+        ("{from: 2024-01-01}", "{from: 2024-03-22}", "from 1 January 2024"),
+        ("{from: 2024-01-01, until: 2024-12-31}", "{until: 2024-02-01}", "until 1 February 2024"),
     ],
 )
 def test_overlapping_versions_of_a_rule_are_refused_naming_both_files(
@@ -169,9 +172,9 @@ def test_rules_list_on_a_date_says_which_version_is_in_force(dated: Path) -> Non
     after = _cli("rules", "list", "--rules", str(dated), "--on", "2024-03-22")
     assert before.returncode == after.returncode == 0
     line = next(x for x in before.stdout.splitlines() if x.startswith("child-seen-alone "))
-    assert "advisory" in line and f"[{RULE}, in force until 2024-03-21]" in line
+    assert "advisory" in line and f"[{RULE}, in force until 21 March 2024]" in line
     line = next(x for x in after.stdout.splitlines() if x.startswith("child-seen-alone "))
-    assert "blocker" in line and f"[{NEW}, in force from 2024-03-22]" in line
+    assert "blocker" in line and f"[{NEW}, in force from 22 March 2024]" in line
     assert len(after.stdout.splitlines()) == len(load_rules(RULES).rules)
 
 
@@ -179,8 +182,46 @@ def test_rules_show_on_a_date_shows_the_version_in_force_and_names_the_other(dat
     shown = _cli("rules", "show", "child-seen-alone", "--rules", str(dated), "--on", "2024-03-22")
     assert shown.returncode == 0
     assert "Blocker" in shown.stdout
-    assert f"In force on 2024-03-22: {NEW} (from 2024-03-22)." in shown.stdout
-    assert f"Other version: {RULE} (until 2024-03-21)." in shown.stdout
+    assert f"In force on 22 March 2024: {NEW} (from 22 March 2024)." in shown.stdout
+    assert f"Other version: {RULE} (until 21 March 2024)." in shown.stdout
+
+
+def test_rules_list_and_show_say_in_words_the_date_a_rule_is_not_in_force(
+    tmp_path: Path,
+) -> None:
+    folder = dated_rules(tmp_path / "rules")
+    (folder / RULE).unlink()  # only the version from 2024-03-22 is left
+    listed = _cli("rules", "list", "--rules", str(folder), "--on", "2024-03-21")
+    line = next(x for x in listed.stdout.splitlines() if x.startswith("child-seen-alone "))
+    assert line.endswith("[not in force on 21 March 2024]")
+    shown = _cli("rules", "show", "child-seen-alone", "--rules", str(folder), "--on", "2024-03-21")
+    assert listed.returncode == shown.returncode == 0
+    assert f"Not in force on 21 March 2024: this is its latest version, {NEW}." in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("effective", "words"),
+    [
+        ({"from": "2027-04-01"}, "from 1 April 2027"),
+        ({"until": "2027-03-31"}, "until 31 March 2027"),
+        ({"from": "2026-01-01", "until": "2027-03-31"}, "1 January 2026 to 31 March 2027"),
+        (None, "always"),
+    ],
+)
+def test_the_period_of_a_version_is_written_with_its_dates_in_words(
+    effective: dict[str, str] | None, words: str
+) -> None:
+    import dataclasses
+
+    from closure_check.rulefile.effective import period
+    from closure_check.rulefile.model import Effective
+
+    bundled = load_rules(RULES).rules[0]
+    dated = Effective.model_validate(effective) if effective is not None else None
+    version = dataclasses.replace(
+        bundled, rule=bundled.rule.model_copy(update={"effective": dated})
+    )
+    assert period(version) == words
 
 
 def test_rules_list_of_the_bundled_rules_prints_no_versions() -> None:

@@ -66,8 +66,8 @@ def test_an_example_is_a_table_of_what_its_record_holds() -> None:
 def test_the_rulebook_on_a_date_holds_the_versions_in_force_then(tmp_path: Path) -> None:
     rules = load_rules(dated_rules(tmp_path / "rules"))
     before, after = markdown_book(rules, date(2024, 3, 21)), markdown_book(rules, date(2024, 3, 22))
-    assert "Version: 15-child-seen-alone.yaml, in force until 2024-03-21." in before
-    assert f"Version: {NEW}, in force from 2024-03-22." in after
+    assert "Version: 15-child-seen-alone.yaml, in force until 21 March 2024." in before
+    assert f"Version: {NEW}, in force from 22 March 2024." in after
     assert before.count("## In a section 47 enquiry") == after.count("## In a section 47") == 1
 
 
@@ -79,8 +79,8 @@ def test_the_command_writes_both_forms(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "The rules in force on 2025-06-30" in html.read_text("utf-8")
-    assert md.read_text("utf-8").startswith("# The rulebook: the rules in force on 2025-06-30")
+    assert "The rules in force on 30 June 2025" in html.read_text("utf-8")
+    assert md.read_text("utf-8").startswith("# The rulebook: the rules in force on 30 June 2025")
     nothing = subprocess.run([sys.executable, "-m", "closure_check.cli", "rules", "book"],
                              capture_output=True, text=True, check=False)  # fmt: skip
     assert nothing.returncode == 2 and "--html FILE" in nothing.stderr

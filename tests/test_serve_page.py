@@ -192,6 +192,7 @@ def test_an_invalid_record_lists_each_problem_by_its_field_without_its_values(
         paths = re.findall(r'<tr class="problem" data-path="([^"]*)">', html)
         assert {"kind", "worker", "children[0].born_on", "people[0].nick_name"} <= set(paths)
         assert "child 1 › born on" in html  # the field in words, next to its problem
+        assert "adult 1 › nick name" in html  # people's items are adults, as everywhere
         assert "Zebedee" not in html and "Quartermaine" not in html
         assert "Acacia" not in html
         assert token_of(html)  # the form again, to try once more

@@ -22,6 +22,7 @@ from .record import Record
 from .report import Report, RuleResult
 from .rulefile import LoadedRule, RuleSet
 from .rulefile.effective import in_force, period, versions
+from .words import date_words
 
 __all__ = ["DatedChecker", "catalogue_view", "pinned"]
 
@@ -135,7 +136,8 @@ class DatedChecker(Checker):
                     latest.source.paragraph,
                     "not_applicable",
                     (),
-                    f"This rule was not in force on {day} (its versions are in force: {when}).",
+                    f"This rule was not in force on {date_words(day)} (its versions are in force: "
+                    f"{when}).",
                     version=None,
                 )
             )

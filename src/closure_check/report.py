@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -70,10 +71,23 @@ class Finding:
 
 
 def judgement_words(j: dict[str, str]) -> str:
-    """ "accepted by B. Manager, manager, on 12 June 2025: <the reason, as written>" """
+    """ "accepted by B. Manager, manager, on 12 June 2025: <the reason, as written>". The role
+    in its own words, not the terms' labels: a report (or its JSON, read back by the audit's
+    exports) does not carry the labels of the rules it was checked by."""
     until = f" (until {date_words(j['expires_on'])})" if j.get("expires_on") else ""
     role = j["role"].replace("_", " ")
     return f"accepted by {j['by']}, {role}, on {date_words(j['on'])}{until}: {j['reason']}"
+
+
+def role_words(role: str, labels: Mapping[str, str]) -> str:
+    """A role with its article, as a sentence names it ("a supervisor"): its label in the
+    rules' terms (`labels`, _terms.yaml, where the policy team writes each role with its
+    article), else its own words with "a" or "an"."""
+    label = labels.get(role)
+    if label:
+        return label
+    words = role.replace("_", " ")
+    return ("an " if words[:1] in ("a", "e", "i", "o", "u") else "a ") + words
 
 
 @dataclass(frozen=True, init=False)

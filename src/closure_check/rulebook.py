@@ -6,13 +6,16 @@ examples as small tables of what each example's record holds. As one web page
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from .output import csp_hash
+from .report import role_words
 from .rulefile import LoadedRule, RuleSet
 from .rulefile.effective import in_force, is_dated, period
+from .words import date_words
 
 __all__ = ["Entry", "book_entries", "html_book", "markdown_book", "rows_of"]
 
@@ -52,8 +55,9 @@ def rows_of(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, _value(data))]
 
 
-def judgements_text(lr: LoadedRule) -> str:
-    """Who may make a judgement on the rule's findings, as its file says."""
+def judgements_text(lr: LoadedRule, labels: Mapping[str, str]) -> str:
+    """Who may make a judgement on the rule's findings, as its file says: each role in the
+    words of the terms' `labels` ("a supervisor"), as the rules' messages name it."""
     policy = getattr(lr.rule, "judgements", None)
     if policy is None:
         return "The rule file does not say who may make a judgement on its findings."
@@ -63,8 +67,8 @@ def judgements_text(lr: LoadedRule) -> str:
     elif by == "nobody":
         who = "Nobody may make a judgement on its findings."
     else:
-        roles = [r.replace("_", " ") for r in by]
-        who = f"Only a {' or a '.join(roles)} may make a judgement on its findings."
+        roles = [role_words(r, labels) for r in by]
+        who = f"Only {' or '.join(roles)} may make a judgement on its findings."
     return f"{who} {policy.why}"
 
 
@@ -101,9 +105,8 @@ def book_entries(rules: RuleSet, on: date) -> list[Entry]:
             rows = rows_of(ex.record) or [("", "the example record as it is")]
             examples.append(Example(ex.name, outcome, rows))
         version = f"{lr.path.name}, in force {period(lr)}" if dated else ""
-        entries.append(
-            Entry(r.id, lr, _SEVERITY[r.severity], judgements_text(lr), version, examples)
-        )
+        judgements = judgements_text(lr, rules.terms_file.labels)
+        entries.append(Entry(r.id, lr, _SEVERITY[r.severity], judgements, version, examples))
     return entries
 
 
@@ -115,7 +118,7 @@ def html_book(rules: RuleSet, on: date) -> str:
         .get_template("rulebook.html")
         .render(
             entries=book_entries(rules, on),
-            on=on.isoformat(),
+            on=date_words(on),
             version=rules.version,
             base=rows_of(rules.terms_file.example_base),
             csp_hash=csp_hash,
@@ -131,7 +134,7 @@ def _md(text: str) -> str:
 def markdown_book(rules: RuleSet, on: date) -> str:
     entries = book_entries(rules, on)
     out = [
-        f"# The rulebook: the rules in force on {on}",
+        f"# The rulebook: the rules in force on {date_words(on)}",
         "",
         f"Rules version `{rules.version}`. Made by `closure-check rules book` from the rule "
         "files alone. Each example starts from the example record at the end of this "

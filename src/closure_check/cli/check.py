@@ -128,21 +128,11 @@ def _checked(file: Path, checker: Any, as_of: date, input_format: str, only: Any
     if str(file) == "-":
         source = "<standard input>"
         raw = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1)
-        if len(raw) > MAX_RECORD_BYTES:
+        if len(raw) > MAX_RECORD_BYTES:  # read no further: its size is not known
             from ..errors import InputError, Problem
+            from ..sources.files import too_large
 
-            limit = MAX_RECORD_BYTES // (1024 * 1024)
-            raise InputError(
-                [
-                    Problem(
-                        source,
-                        None,
-                        "",
-                        f"is larger than a record may be ({limit} MB)",
-                        "too_large",
-                    )
-                ]
-            )
+            raise InputError([Problem(source, None, "", too_large(), "too_large")])
         text, digest = decode_utf8(raw, source), hashlib.sha256(raw).hexdigest()
     else:
         source = str(file)

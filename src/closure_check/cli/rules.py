@@ -45,6 +45,7 @@ def rules_list(rules_dir: Path | None, on: date | None, fmt: str = "text") -> No
     effective dates, the version in force on the date)."""
     from ..rulefile import load_rules
     from ..rulefile.effective import in_force, is_dated, period, versions
+    from ..words import date_words
 
     loaded = load_rules(rules_dir)
     day = on or date.today()
@@ -74,7 +75,7 @@ def rules_list(rules_dir: Path | None, on: date | None, fmt: str = "text") -> No
         line = f"{r.id:<{width}}  {r.severity:<8}  {r.source.paragraph:<14}  {r.title}"
         if dated:
             line += (
-                f"  [not in force on {day}]"
+                f"  [not in force on {date_words(day)}]"
                 if lr is None
                 else f"  [{lr.path.name}, in force {period(lr)}]"
             )
@@ -92,6 +93,7 @@ def rules_show(rule_id: str, rules_dir: Path | None, on: date | None) -> None:
     from ..render import render
     from ..rulefile import load_rules
     from ..rulefile.effective import in_force, is_dated, period, versions
+    from ..words import date_words
 
     loaded = load_rules(rules_dir)
     every = versions(loaded)
@@ -114,9 +116,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, on: date | None) -> None:
     if is_dated(loaded):
         click.echo("")
         if lr is None:
-            click.echo(f"Not in force on {day}: this is its latest version, {shown.path.name}.")
+            latest = shown.path.name
+            click.echo(f"Not in force on {date_words(day)}: this is its latest version, {latest}.")
         else:
-            click.echo(f"In force on {day}: {lr.path.name} ({period(lr)}).")
+            click.echo(f"In force on {date_words(day)}: {lr.path.name} ({period(lr)}).")
         others = [v for v in every[rule_id] if v is not shown]
         for v in others:
             click.echo(f"Other version: {v.path.name} ({period(v)}).")

@@ -21,7 +21,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["Lines", "date_hint", "field_names_at", "path_in_words", "true_false_hint"]
+__all__ = [
+    "ITEMS",
+    "Lines",
+    "date_hint",
+    "field_names_at",
+    "item_word",
+    "path_in_words",
+    "true_false_hint",
+]
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
@@ -115,8 +123,10 @@ def _yaml_lines(text: str) -> dict[str, int]:
 
 # -- the path in words -------------------------------------------------------------------------
 
-#: what one item of each list of the record format is called, in words
-_ITEM = {
+#: what one item of each list of the record format is called, in words: the one table of them
+#: for every text that names an item (here, and the check page's fields: service/page.py). An
+#: item of `people` is an adult, as the record format, the rules and the audit call them.
+ITEMS = {
     "children": "child",
     "people": "adult",
     "checks": "check",
@@ -132,6 +142,11 @@ _ITEM = {
 _NAMING = ("name", "source", "rule", "person", "on")
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
              "ninth", "tenth")  # fmt: skip
+
+
+def item_word(list_name: str) -> str:
+    """What one item of the record's list `list_name` is called: `people` -> "adult"."""
+    return ITEMS.get(list_name, list_name.replace("_", " ") + " item")
 
 
 def _ordinal(i: int) -> str:
@@ -155,9 +170,7 @@ def path_in_words(data: object, loc: tuple[int | str, ...]) -> str:
             if keys:
                 parts.append(" ".join(keys).replace("_", " "))
                 keys = []
-            words = (
-                f"{_ordinal(part)} {_ITEM.get(list_name, list_name.replace('_', ' ') + ' item')}"
-            )
+            words = f"{_ordinal(part)} {item_word(list_name)}"
             label = _label(nxt)
             parts.append(f"{words} ({label})" if label else words)
         else:

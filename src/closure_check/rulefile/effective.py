@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import Problem
+from ..words import date_words
 from .model import LoadedRule, RuleSet
 
 __all__ = ["in_force", "is_dated", "overlaps", "period", "versions"]
@@ -35,9 +36,16 @@ def versions(rules: RuleSet) -> dict[str, list[LoadedRule]]:
 
 
 def period(lr: LoadedRule) -> str:
-    """When a version is in force, in words."""
+    """When a version is in force, in words, its dates as people write them: "from 1 April
+    2027", "until 31 March 2027", "1 January 2026 to 31 March 2027", "always"."""
     eff = lr.rule.effective
-    return "always" if eff is None else eff.describe()
+    start = eff.from_ if eff is not None else None
+    end = eff.until if eff is not None else None
+    if start is not None and end is not None:
+        return f"{date_words(start)} to {date_words(end)}"
+    if start is not None:
+        return f"from {date_words(start)}"
+    return f"until {date_words(end)}" if end is not None else "always"
 
 
 def in_force(rules: RuleSet, day: date) -> dict[str, LoadedRule | None]:

@@ -32,6 +32,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from ..errors import InputError, Problem
+from ..record.where import item_word
 from ..render import render, report_html
 from ..sources import MAX_RECORD_BYTES, format_of
 from .checking import NotChecked, Overloaded
@@ -191,31 +192,23 @@ def _report_page(html: str) -> HTMLResponse:
 # Problems, in words and without values
 
 
-_SINGULAR = {
-    "children": "child",
-    "people": "person",
-    "checks": "check",
-    "agencies": "agency",
-    "discharges": "discharge",
-    "seen": "visit",
-    "lives_with": "lives with",
-    "parent_of": "parent of",
-}
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def _in_words(path: str) -> str:
     """`children[1].seen[0].on` as `child 2 › visit 1 › on`, for someone who has never seen
-    the record's format."""
+    the record's format: each list's item called what the record's problems call it
+    (record.where.item_word: `people[0]` is "adult 1")."""
     if not path:
         return "the record as a whole"
     words: list[str] = []
+    names: list[str] = []  # the field names as written, for the list an index is of
     for name, index in _PART.findall(path):
         if name:
             words.append(name.replace("_", " "))
+            names.append(name)
         elif words:
-            last = words[-1]
-            words[-1] = f"{_SINGULAR.get(last.replace(' ', '_'), last)} {int(index) + 1}"
+            words[-1] = f"{item_word(names[-1])} {int(index) + 1}"
     return " › ".join(words)
 
 

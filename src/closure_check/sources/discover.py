@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from ..errors import Problem
-from .files import MAX_RECORD_BYTES, cannot_read, utf8_problem
+from .files import MAX_RECORD_BYTES, cannot_read, too_large, utf8_problem
 from .format import Format, format_of
 
 __all__ = [
@@ -33,10 +33,7 @@ __all__ = [
 _BLOCK: Final = 1 << 20  # how much of a line too long to be a record is read past at a time
 _BOM: Final = "\ufeff"
 
-_LINE_TOO_LONG: Final = (
-    f"is too large to be a record (a record may be at most {MAX_RECORD_BYTES // (1 << 20)} MB): "
-    "this line was passed over without being read"
-)
+_LINE_TOO_LONG: Final = too_large() + ": this line was passed over without being read"
 
 
 @dataclass(frozen=True)

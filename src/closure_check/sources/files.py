@@ -19,6 +19,7 @@ __all__ = [
     "read_bytes",
     "read_text",
     "read_text_and_digest",
+    "too_large",
     "utf8_problem",
 ]
 
@@ -60,12 +61,16 @@ def decode_utf8(raw: bytes, source: str, line: int | None = None) -> str:
         raise InputError([utf8_problem(raw, exc, source, line)]) from None
 
 
-def _too_large(size: int, what: str) -> str:
+def too_large(what: str = "a record", size: int | None = None) -> str:
+    """The one wording of an input too large to be read as `what` ("a record", "a rule file"):
+    a file's, a JSON Lines line's (sources.discover) and standard input's (`check -`); with
+    its `size` when it is known (a file's, before it is read)."""
     mb = 1024 * 1024
-    return (
-        f"is too large to be {what} ({size / mb:.0f} MB; {what} file may be at most "
-        f"{MAX_RECORD_BYTES // mb} MB)"
-    )
+    limit = MAX_RECORD_BYTES // mb
+    shown = ""
+    if size is not None:  # rounded, but never to the limit itself: "16 MB; ... at most 16 MB"
+        shown = f"{size / mb:.0f} MB; " if round(size / mb) > limit else f"more than {limit} MB; "
+    return f"is too large to be {what} ({shown}{what} may be at most {limit} MB)"
 
 
 def is_regular_or_absent(path: pathlib.Path) -> bool:
@@ -87,13 +92,13 @@ def read_bytes(path: pathlib.Path, what: str = "a record") -> bytes:
                 )
             if st.st_size > MAX_RECORD_BYTES:
                 raise InputError(
-                    [Problem(source, None, "", _too_large(st.st_size, what), "too_large")]
+                    [Problem(source, None, "", too_large(what, st.st_size), "too_large")]
                 )
             raw = f.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         raise InputError([cannot_read(source, exc)]) from None
     if len(raw) > MAX_RECORD_BYTES:  # it grew while being read
-        raise InputError([Problem(source, None, "", _too_large(len(raw), what), "too_large")])
+        raise InputError([Problem(source, None, "", too_large(what, len(raw)), "too_large")])
     return raw
 
 

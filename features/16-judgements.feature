@@ -66,7 +66,7 @@ Feature: Professional judgement on a finding
     And that judgement expires on 2025-02-14
     When the assessment is checked
     Then rule supporting-adults-checked fails for Eve
-    And the judgement on rule supporting-adults-checked for Eve does not apply: "expired on 2025-02-14"
+    And the judgement on rule supporting-adults-checked for Eve does not apply: "expired on 14 February 2025"
 
   @rule_supporting_adults_checked
   Scenario: A judgement made before the assessment started does not apply

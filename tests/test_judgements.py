@@ -104,8 +104,8 @@ def test_a_rule_fails_while_any_of_its_findings_still_fails(checker: Checker) ->
     [
         ({"rule": "child-seen", "subject": "C1"}, "the rule allows no judgement"),
         ({"by": WORKER}, "a social worker may not make a judgement on this rule"),
-        ({"on": "2024-03-10", "expires_on": "2025-06-29"}, "it expired on 2025-06-29"),
-        ({"on": "2024-03-01"}, "before the assessment started on 2024-03-04"),
+        ({"on": "2024-03-10", "expires_on": "2025-06-29"}, "it expired on 29 June 2025"),
+        ({"on": "2024-03-01"}, "before the assessment started on 4 March 2024"),
         ({"reason": "Agreed."}, "its reason is not a reason"),
         ({"reason": "reviewed and fine"}, "at least 4 words"),
         ({"reason": "N/A."}, "its reason is not a reason"),

@@ -22,8 +22,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from .facts import Terms, normal_text
-from .report import RuleStatus
+from .report import RuleStatus, role_words
 from .rulefile import RuleSet
+from .words import date_words
 
 if TYPE_CHECKING:
     from .record import Judgement, Record
@@ -222,7 +223,8 @@ def judge(
             outcomes.append(JudgementOutcome(ji, subject, "stale", _stale_why(rd, mine)))
             continue
         why = why_not_applied(j, rules.rules[ri].rule.judgements, record.started_on, as_of, terms,
-                              rules.terms_file.judgement_reason_min_words)  # fmt: skip
+                              rules.terms_file.judgement_reason_min_words,
+                              rules.terms_file.labels)  # fmt: skip
         if why:
             outcomes.append(JudgementOutcome(ji, subject, "not_applied", why))
         else:
@@ -262,25 +264,28 @@ def why_not_applied(
     as_of: date,
     terms: Terms,
     min_words: int,
+    labels: Mapping[str, str],
 ) -> str:
     """Why a judgement on a failing finding does not apply, in plain words ("" if it applies):
     the rule allows none; the role may not make one; it expired; it was made before the
-    assessment started; its reason is not a reason (rules.md, *Judgements*)."""
+    assessment started; its reason is not a reason (rules.md, *Judgements*). Roles are named
+    by the terms' `labels`, dates as people write them."""
     roles: tuple[str, ...] = policy.roles
     if not roles:
         return f"the rule allows no judgement: {policy.why.rstrip('.')}"
     whys = []
     if j.by.role not in roles:
-        may = " or ".join(_words(r) for r in roles)
-        whys.append(f"a {_words(j.by.role)} may not make a judgement on this rule (only a {may})")
+        may = " or ".join(role_words(r, labels) for r in roles)
+        who = role_words(j.by.role, labels)
+        whys.append(f"{who} may not make a judgement on this rule (only {may})")
     if j.expires_on is not None and j.expires_on < as_of:
         whys.append(
-            f"it expired on {j.expires_on.isoformat()}, before the as-of date {as_of.isoformat()}"
+            f"it expired on {date_words(j.expires_on)}, before the as-of date {date_words(as_of)}"
         )
     if j.on < started_on:
         whys.append(
-            f"it was made on {j.on.isoformat()}, before the assessment started on "
-            f"{started_on.isoformat()}"
+            f"it was made on {date_words(j.on)}, before the assessment started on "
+            f"{date_words(started_on)}"
         )
     if not reason_is_a_reason(j.reason, terms, min_words):
         whys.append(
@@ -294,7 +299,3 @@ def reason_is_a_reason(reason: str, terms: Terms, min_words: int) -> bool:
     """Present text (rules.md, Terms) of at least `min_words` words with a letter or digit."""
     words = [w for w in normal_text(reason).split(" ") if any(ch.isalnum() for ch in w)]
     return terms.text_present(reason) and len(words) >= min_words
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")

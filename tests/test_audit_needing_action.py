@@ -1,6 +1,7 @@
 """The records needing action are kept on disk (audit/action.py, NeedingAction): at 100,000
 records some 45,000 entries, most of the audit's memory when they were held. On disk or not,
-they come out worst first, exactly as `worst_first` orders them, in every output."""
+they come out worst first, exactly as `worst_first` orders them, in every output; and in the
+order of the audit's reports, entry n being report n's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 import random
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from closure_check.audit.action import NeedingAction, worst_first
 
@@ -41,9 +44,22 @@ def test_entries_kept_on_disk_come_back_worst_first_as_worst_first_orders_them(
         assert list(kept) == want and kept == want
         assert kept[0] == want[0] and kept[-1] == want[-1] and kept[:15] == want[:15]
         assert [json.loads(t) for t in kept.texts()] == want
-        by_report = kept.by_report()
-        assert all(by_report.get(e["report"]) == e for e in entries)
-        assert by_report.get(500) is None
+        # entry n is report n's: in the reports' order, each entry is found at its report's place
+        in_order = list(kept.in_report_order())
+        assert in_order == entries
+        assert all(e["report"] == n for n, e in enumerate(in_order))
+    finally:
+        kept.close()
+
+
+def test_an_entry_that_names_another_report_than_the_next_is_refused(tmp_path: Path) -> None:
+    kept = NeedingAction(tmp_path / "needing_action.spool")
+    try:
+        first, second = _entries(2, 7)
+        kept.append(first)
+        with pytest.raises(ValueError, match="entry 1 names report 0"):
+            kept.append({**second, "report": 0})
+        assert len(kept) == 1 and list(kept.in_report_order()) == [first]
     finally:
         kept.close()
 

@@ -66,6 +66,23 @@ def test_the_installed_command_checks_examples_from_an_unrelated_directory(
     assert listed.returncode == 0 and "child-seen" in listed.stdout
 
 
+def test_the_installed_command_writes_the_pages_that_share_templates(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The exception report and the rulebook are made with templates/_parts.html, and the
+    exception report shows each failing record's report with templates/_report_body.html."""
+    audit = tmp_path / "audit.html"
+    done = _run(installed, "audit", str(EXAMPLES), "--as-of", EXPECTED["as_of"],
+                "--html", str(audit), cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    page = audit.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and 'class="record-report"' in page
+    book = tmp_path / "book.html"
+    done = _run(installed, "rules", "book", "--html", str(book), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert book.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
 def test_every_valid_example_validates_against_the_printed_schema(
     installed: Path, tmp_path: Path
 ) -> None:

@@ -1,14 +1,13 @@
 """Records needing action (issue 15, item 5): the failing records, worst first (most blockers,
 then the oldest assessment), for the terminal, the HTML table, the JSON and the workbook; and
-each one's own report as an HTML section of the exception report, made by render.report_html
-from the report the audit keeps."""
+each one's own report as an HTML section of the exception report, made as report.html makes the
+body of its page, from the report the audit keeps."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import re
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -53,25 +52,28 @@ class NeedingAction(Sequence[dict[str, Any]]):
     the audit's memory. Each entry is written as the audit's JSON holds it (an item of its
     `needing_action` list) to a file of the spool folder; memory holds only its sort key and
     where it is. `texts()` gives the JSON texts worst first, for the audit's JSON; an index or
-    a slice gives the entries themselves."""
+    a slice gives the entries themselves. The entries are added in input order, each with its
+    report: entry n (the n-th added) is the entry of report n (`report`, its place in the
+    audit's `reports`), so `in_report_order()` needs no index of its own."""
 
     def __init__(self, path: Path) -> None:
         self._file = open(path, "w+b")  # noqa: SIM115 - closed with the spool folder
         self._keys: list[tuple[int, int, str, int]] = []
         self._at = array("q")  # start and end of each entry's text, in input order
-        self._report = array("q")  # each entry's report: its place in the audit's `reports`
         self._order: list[int] | None = None
 
     def append(self, entry: dict[str, Any]) -> None:
+        """Add the entry of the next report: its `report` must be the number of entries so far."""
+        n = len(self._keys)
+        if entry["report"] != n:
+            raise ValueError(f"entry {n} names report {entry['report']}, not report {n}")
         data = plain_json_at(entry, 2, floats=False).encode("utf-8", "surrogatepass")
         start = self._file.seek(0, os.SEEK_END)
         self._file.write(data)
-        n = len(self._keys)
         # started_on repeats across records: one string for each date
         key = (-entry["blockers"], -entry["advisories"], sys.intern(entry["started_on"]), n)
         self._keys.append(key)
         self._at.extend((start, start + len(data)))
-        self._report.append(entry["report"])
         self._order = None
 
     def _sorted(self) -> list[int]:
@@ -101,9 +103,11 @@ class NeedingAction(Sequence[dict[str, Any]]):
             sep = ",\n    "
         yield "\n  ]"
 
-    def by_report(self) -> _ByReport:
-        """The entries by their report's place in the audit's `reports`, read when asked for."""
-        return _ByReport(self)
+    def in_report_order(self) -> Iterator[dict[str, Any]]:
+        """Each entry, in the order of the audit's `reports` (input order): entry n is report
+        n's. Each is read from disk when it is reached."""
+        for n in range(len(self._keys)):
+            yield dict(json.loads(self._text(n)))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -127,18 +131,6 @@ class NeedingAction(Sequence[dict[str, Any]]):
 
     def close(self) -> None:
         self._file.close()
-
-
-class _ByReport:
-    """`NeedingAction.by_report`: `get(report)` reads that report's entry from disk."""
-
-    def __init__(self, entries: NeedingAction) -> None:
-        self._entries = entries
-        self._where = {r: n for n, r in enumerate(entries._report)}
-
-    def get(self, report: int, default: Any = None) -> Any:
-        n = self._where.get(report)
-        return default if n is None else dict(json.loads(self._entries._text(n)))
 
 
 def worst_first(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -193,23 +185,14 @@ def report_from_dict(data: dict[str, Any]) -> Report:
     return report
 
 
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
-_IDS = re.compile(r'\b(id|aria-labelledby|aria-describedby|for)="|href="#')
-
-
 def report_section_body(data: dict[str, Any], anchor: str) -> str:
-    """The body of a record's own HTML report (render.report_html), for a section of the
-    exception report: its ids prefixed with `anchor`, so that they are unique in the page; its
-    own style is left out (the exception report styles it) and so is any script."""
-    from ..render import report_html
+    """The body of a record's own HTML report (report.html renders it with the macro
+    `report_body` of templates/_report_body.html), for a section of the exception report: its
+    ids prefixed with `anchor`, so that they are unique in the page. Its own style is left out:
+    the exception report styles it."""
+    from ..render import environment, failing_groups
 
-    page = report_html(report_from_dict(data))
-    match = _BODY.search(page)
-    body = match.group(1) if match else page
-    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
-
-    def prefix(m: re.Match[str]) -> str:
-        found = m.group(0)
-        return f"{found}{anchor}-" if not found.startswith("href") else f'href="#{anchor}-'
-
-    return _IDS.sub(prefix, body)
+    report = report_from_dict(data)
+    module = environment().get_template("_report_body.html").module  # its macros, by name
+    body = vars(module)["report_body"]
+    return str(body(report, failing_groups(report), ids=f"{anchor}-"))

@@ -165,11 +165,9 @@ def html_chunks(audit: Audit) -> Iterator[str]:
 def _record_reports(audit: Audit) -> Iterator[tuple[int, dict[str, Any], str]]:
     """Each failing record's own report, as `check --format html` shows it, for its section of
     the page: (its place in `reports`, its entry needing action, the HTML), in input order."""
-    entries = audit.needing_action.by_report()
-    for i, data in enumerate(audit.reports):
-        entry = entries.get(i)
-        if entry is not None:
-            yield i, entry, report_section_body(data, f"report-{i}")
+    entries = audit.needing_action.in_report_order()
+    for i, (data, entry) in enumerate(zip(audit.reports, entries, strict=True)):
+        yield i, entry, report_section_body(data, f"report-{i}")
 
 
 def check_outputs(paths: Iterable[Path | None]) -> None:

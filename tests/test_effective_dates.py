@@ -235,10 +235,13 @@ def test_the_text_and_html_reports_name_the_version_of_each_dated_rule(dated: Pa
 
     report = checker_for(dated).check(s47("2024-03-22"), as_of=FAR)
     text, html = report_text(report), report_html(report)
-    assert f"child-seen-alone: {NEW}, in force from 2024-03-22" in text
-    assert f"child-seen-alone: {NEW}, in force from 2024-03-22" in html
+    assert f"child-seen-alone: {NEW}, in force from 22 March 2024" in text
+    assert f"child-seen-alone: {NEW}, in force from 22 March 2024" in html
     old = report_text(checker_for(dated).check(s47("2024-03-21"), as_of=FAR))
-    assert f"child-seen-alone: {RULE}, in force from the start until 2024-03-21" in old
+    assert f"child-seen-alone: {RULE}, in force from the start until 21 March 2024" in old
+    # one line for each rule version used, never two run together
+    listed = [x for x in old.splitlines() if x.startswith("  - ") and ", in force " in x]
+    assert len(listed) >= 2 and all(x.count(", in force ") == 1 for x in listed), listed
     bundled = checker_for(RULES).check(s47("2024-03-22"), as_of=FAR)
     assert "Rule versions used" not in report_text(bundled)
 

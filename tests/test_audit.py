@@ -21,7 +21,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from closure_check import audit, pool
+from closure_check import audit
 from closure_check.audit import baseline as audit_baseline
 from closure_check.audit import runner as audit_runner
 from closure_check.audit import spool as audit_spool
@@ -29,6 +29,7 @@ from closure_check.checker import Checker
 from closure_check.cli import main
 from closure_check.engine import EngineError
 from closure_check.errors import InputError
+from closure_check.pool import ordered
 from closure_check.record import Record
 from closure_check.report import Report
 from closure_check.sources import discover
@@ -623,7 +624,7 @@ def test_the_parent_never_reads_far_ahead_of_the_oldest_record_not_yet_checked(
         seen += 1
         ahead = max(ahead, pulled - seen)
     assert seen == 3002
-    assert 0 < ahead <= pool._WINDOW_PER_WORKER + pool._CHUNK_MAX
+    assert 0 < ahead <= ordered._WINDOW_PER_WORKER + ordered._CHUNK_MAX
 
 
 def test_a_line_longer_than_any_record_is_passed_over_without_being_read_whole(

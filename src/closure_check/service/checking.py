@@ -1,18 +1,21 @@
 """`Checking`: the server's side of its worker processes. The event loop hands each request's
 body to `check`, which waits for its answer; a dispatcher thread gives the requests to the
 workers (pool.Pool) and hands each answer back. Requests that arrive together go to a worker
-together and are checked in one engine session (up to `engine.BATCH`), as the audit checks 16
-records at a time; a lone request waits at most `GATHER` seconds for company.
+together and are checked in one engine session (up to `engine.BATCH`, and `BATCH_BYTES` of
+bodies: a record larger than that is checked alone), as the audit checks 16 records at a time;
+a lone request waits at most `GATHER` seconds for company. Ready workers are given work first.
 
 An engine crash costs the request it was checking (`NotChecked`, a 500): the pool restarts the
 worker and gives the other requests it held out again. An engine that never ends costs the
 same: the pool stops a worker that has held requests for `WORKER_SHARE` of the request time
 limit without answering (pool.Pool's time limit) and treats it as one that died. The record at
-fault is answered `NotChecked`, not 503: it was not checked, and sent again it would only hang
-another worker. The requests checked with it are checked again one by one (which stops a worker
-once more, on the record at fault) and answered within their own time limit. A request whose
-time runs out first is a 503 (`Overloaded`, Retry-After); what comes of it later is dropped,
-and a request nobody waits for any more is not given to a worker."""
+fault is answered `NotChecked` (`timed_out`), not 503: it was not checked, and sent again it
+would only hang another worker. The requests checked with it are checked again one by one
+(which stops a worker once more, on the record at fault) and answered, in the time left of
+their own limit unless a worker has to start for them. A record larger than `BATCH_BYTES`,
+checked alone and slow only for its size, may take the whole request time limit. A request
+whose time runs out first is a 503 (`Overloaded`, Retry-After); what comes of it later is
+dropped, and a request nobody waits for any more is not given to a worker."""
 
 from __future__ import annotations
 
@@ -27,22 +30,34 @@ from collections import deque
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from ..errors import EngineError, InputError
 from .work import Answer, Checked, Job, handle, rules_version
 
-__all__ = ["GATHER", "WORKER_SHARE", "Checking", "NotChecked", "Overloaded"]
+if TYPE_CHECKING:
+    from ..pool import Pool
+
+__all__ = ["BATCH_BYTES", "GATHER", "WORKER_SHARE", "Checking", "NotChecked", "Overloaded"]
 
 #: how long a request that finds a worker idle waits for others to be checked with it
 GATHER: Final = 0.001
 #: the share of the request time limit a worker may work without answering: a request checked
 #: with one that hangs it takes two such stops to be answered (see above), within its time
 WORKER_SHARE: Final = 1 / 3
+#: the most bytes of bodies checked in one engine session: the engine's time grows faster than
+#: a session's facts (a 6 MB record takes seconds), and a batch must stay quick, so that a
+#: worker silent for `WORKER_SHARE` of the time limit is one that hangs
+BATCH_BYTES: Final = 1 << 20
 
 
 class NotChecked(Exception):
-    """The record was not checked: the engine failed or its worker process died (a 500)."""
+    """The record was not checked: the engine failed or its worker process died (a 500);
+    `timed_out`: its worker was stopped at the time limit (a record that hangs the engine)."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class Overloaded(Exception):
@@ -150,7 +165,9 @@ class Checking:
             return value
         if kind == "invalid":
             raise InputError(value)
-        raise NotChecked(str(value))
+        from ..pool import Stopped
+
+        raise NotChecked(str(value), timed_out=isinstance(value, Stopped))
 
     def _answer(self, seq: int, answer: Answer) -> None:
         with self._lock:
@@ -207,13 +224,10 @@ class Checking:
             pool.close(graceful=False)
             self._fail_all()
 
-    def _feed(self, pool: object, batch: int) -> float | None:
+    def _feed(self, pool: Pool[Job, Answer], batch: int) -> float | None:
         """Give the waiting jobs to idle workers; how long `wait` may sleep (the rest of a
         gathering window), or None."""
-        from ..pool import Pool
-
-        assert isinstance(pool, Pool)
-        for w in pool.workers:
+        for w in sorted(pool.workers, key=lambda w: not w.ready):  # ready ones first
             if w.pending:
                 continue
             jobs: list[Job] = []
@@ -229,12 +243,24 @@ class Checking:
                     wait = oldest + GATHER - time.monotonic()
                     if len(self._inbox) < batch and wait > 0:
                         return wait
+                    size = 0
                     while self._inbox and len(jobs) < batch:
-                        job = self._inbox.popleft()[0]
+                        job = self._inbox[0][0]
+                        if jobs and size + len(job.body) > BATCH_BYTES:
+                            break  # the next session takes it
+                        self._inbox.popleft()
                         if job.seq in self._waiting:
                             jobs.append(job)
+                            size += len(job.body)
             if jobs:
-                pool.give(w, jobs)
+                pool.give(w, jobs, self._limit(jobs))
+        return None
+
+    def _limit(self, jobs: list[Job]) -> float | None:
+        """The time limit of a chunk of jobs: the pool's (`WORKER_SHARE` of the request's), or
+        for a record too large to be batched, checked alone, the request's own whole limit."""
+        if len(jobs) == 1 and len(jobs[0].body) > BATCH_BYTES:
+            return self._timeout
         return None
 
     def _fail_all(self) -> None:

@@ -1,4 +1,5 @@
-"""Crash-isolating worker processes, generic over the work they do.
+"""Crash-isolating worker processes, generic over the work they do (ordered.py feeds them from
+an iterator, in input order; poolworker.py is the worker process's side).
 
 The rules engine (durable-rules, a C library) can crash the process it runs in. So the work is
 done in worker processes, and a crash costs one task, never the rest: the worker that died is
@@ -31,9 +32,10 @@ Guarantees:
   that has had tasks for that long without answering any (counted from when it was given them,
   was ready or last answered) is killed and treated as one that died, `how_it_died` saying that
   it took longer than the time limit.
-- `run_ordered` gives tasks out in chunks (4 numbers, doubling to `_CHUNK_MAX`), never more than
-  a window (`_WINDOW_PER_WORKER` per worker) ahead of the oldest number not yet answered, and
-  yields the answers in input order: the same for any number of workers, in bounded memory.
+- `run_ordered` (ordered.py) gives tasks out in chunks (4 numbers, doubling to `_CHUNK_MAX`),
+  never more than a window (`_WINDOW_PER_WORKER` per worker) ahead of the oldest number not yet
+  answered, and yields the answers in input order: the same for any number of workers, in
+  bounded memory.
 - Workers run with fixed allocator thresholds and a frozen, less frequent garbage collector
   (`poolworker`, the worker process's side).
 
@@ -49,12 +51,12 @@ import selectors
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-from .errors import EngineError
-from .poolworker import main as _worker_main
+from ..errors import EngineError
+from ..poolworker import main as _worker_main
 
 __all__ = [
     "IDLE",
@@ -63,16 +65,15 @@ __all__ = [
     "Current",
     "Pool",
     "Ready",
+    "Stopped",
     "Task",
     "Work",
     "Worker",
     "context",
     "how_it_died",
-    "run_ordered",
+    "too_slow",
 ]
 
-_CHUNK_FIRST, _CHUNK_MAX = 4, 128  # tasks per chunk sent to a worker, growing to the maximum
-_WINDOW_PER_WORKER = 4 * _CHUNK_MAX  # how far a worker may run ahead of the oldest unfinished
 _MAX_START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
 
 #: `Current.value` between tasks
@@ -155,6 +156,7 @@ class Worker(Generic[T]):
         self.ready = False
         self.pending: deque[T] = deque()  # sent, not yet answered, in order
         self.since = 0.0  # given tasks while idle, ready, or last answered: `Pool`'s time limit
+        self.limit: float | None = None  # the time limit of the tasks it holds, if any
 
     def stop(self, *, graceful: bool) -> None:
         if graceful:
@@ -167,12 +169,23 @@ class Worker(Generic[T]):
         self.conn.close()
 
 
-def how_it_died(exitcode: int | None, time_limit: float | None = None) -> str:
-    """A worker's end in words, for the answer to the task it died on (`time_limit`: it was
-    stopped for taking longer)."""
-    if time_limit is not None:
-        seconds = f"{round(time_limit, 2):g} second" + ("" if time_limit == 1 else "s")
-        return f"the checking process took longer than its time limit of {seconds} and was stopped"
+class Stopped(str):
+    """How a worker ended that was stopped at its time limit (`too_slow`): text like any other
+    `how_it_died`, which a caller may tell apart (a record that hangs the engine is not one to
+    send again)."""
+
+
+def too_slow(time_limit: float) -> Stopped:
+    """A worker stopped at its time limit, in words."""
+    shown = f"{round(time_limit, 2):g}"
+    seconds = f"{shown} second" + ("" if shown == "1" else "s")
+    return Stopped(
+        f"the checking process took longer than its time limit of {seconds} and was stopped"
+    )
+
+
+def how_it_died(exitcode: int | None) -> str:
+    """A worker's end in words, for the answer to the task it died on."""
     if exitcode is not None and exitcode < 0:
         try:
             return f"the checking process was stopped by {signal.Signals(-exitcode).name}"
@@ -251,10 +264,12 @@ class Pool(Generic[T, A]):
         worker was busy). The caller drains it."""
         self._selector.register(fileobj, selectors.EVENT_READ, None)
 
-    def give(self, w: Worker[T], tasks: list[T]) -> None:
-        """Send a chunk of tasks to a worker (an idle one: it answers in order)."""
+    def give(self, w: Worker[T], tasks: list[T], time_limit: float | None = None) -> None:
+        """Send a chunk of tasks to a worker (an idle one: it answers in order), with the
+        pool's time limit or, for these tasks, `time_limit`."""
         if not w.pending:
             w.since = time.monotonic()
+        w.limit = time_limit if time_limit is not None else self._time_limit
         w.pending.extend(tasks)
         with contextlib.suppress(OSError):  # if it died, its sentinel says so in `wait`
             w.conn.send(tasks)
@@ -264,43 +279,55 @@ class Pool(Generic[T, A]):
         can be read, or a worker's time limit is reached); each task answered since, with its
         answer (for a task a worker died on, `crashes.answer`'s). A dead worker is replaced."""
         answered: list[tuple[T, A]] = []
-        limit = self._time_limit
-        busy = [w.since for w in self.workers if w.ready and w.pending] if limit else []
-        if limit is not None and busy:  # sleep no longer than the nearest time limit
-            left = max(0.0, min(busy) + limit - time.monotonic())
+        deadlines = [w.since + (w.limit or 0.0) for w in self.workers if self._timed(w)]
+        if deadlines:  # sleep no longer than the nearest time limit
+            left = max(0.0, min(deadlines) - time.monotonic())
             timeout = left if timeout is None else min(timeout, left)
         ready = {key.data for key, _ in self._selector.select(timeout)}
         for w in self.workers[:]:
             if w in ready:
                 self._hear(w, answered)
-        for w in self.workers[:]:  # what it said before the limit counts; then it is stopped
+        for w in self.workers[:]:  # heard first: an answer just in is not a worker too slow
             if self._overdue(w) and self._hear(w, answered) and self._overdue(w):
+                limit = w.limit
+                assert limit is not None
                 w.process.kill()
-                crash = self._bury(w, how_it_died(None, limit))
+                w.process.join()
+                # what it said before it was stopped counts: answers already in the pipe
+                with contextlib.suppress(EOFError, OSError):
+                    self._read(w, answered)
+                crash = self._bury(w, too_slow(limit), stopped=True)
                 if crash is not None:
                     answered.append(crash)
         return answered
 
+    def _timed(self, w: Worker[T]) -> bool:
+        """Whether `w` is working on tasks under a time limit (a starting worker is not)."""
+        return w.limit is not None and w.ready and bool(w.pending)
+
     def _overdue(self, w: Worker[T]) -> bool:
-        """Whether `w` has had tasks for its time limit (if any) without answering one."""
-        limit, now = self._time_limit, time.monotonic()
-        return limit is not None and w.ready and bool(w.pending) and now - w.since >= limit
+        """Whether `w` has had tasks for its time limit without answering one."""
+        return self._timed(w) and time.monotonic() - w.since >= (w.limit or 0.0)
+
+    def _read(self, w: Worker[T], answered: list[tuple[T, A]]) -> None:
+        """Take in every message `w` has sent (EOFError or OSError once it has died)."""
+        while w.conn.poll():
+            message = w.conn.recv()
+            if isinstance(message, list):
+                for answer in message:
+                    answered.append((w.pending.popleft(), answer))
+                self._lost_without_blame = 0
+            elif message[0] == "ready":
+                w.ready = True
+                self._start_failures = 0
+                self._on_ready(message[1])
+            w.since = time.monotonic()
 
     def _hear(self, w: Worker[T], answered: list[tuple[T, A]]) -> bool:
         """Take in what `w` has said; bury it if it died. Whether it is still there."""
         dead = False
         try:
-            while w.conn.poll():
-                message = w.conn.recv()
-                if isinstance(message, list):
-                    for answer in message:
-                        answered.append((w.pending.popleft(), answer))
-                    self._lost_without_blame = 0
-                elif message[0] == "ready":
-                    w.ready = True
-                    self._start_failures = 0
-                    self._on_ready(message[1])
-                w.since = time.monotonic()
+            self._read(w, answered)
         except (EOFError, OSError):
             dead = True
         if dead or not w.process.is_alive():
@@ -310,9 +337,12 @@ class Pool(Generic[T, A]):
             return False
         return True
 
-    def _bury(self, w: Worker[T], how: str | None = None) -> tuple[T, A] | None:
-        """A worker died (or was stopped: `how`): blame the task it was working on, requeue the
-        rest, replace it."""
+    def _bury(
+        self, w: Worker[T], how: str | None = None, *, stopped: bool = False
+    ) -> tuple[T, A] | None:
+        """A worker died (or was `stopped` at its time limit, `how` saying so): blame the task
+        it was working on, requeue the rest, replace it. A worker stopped between two tasks
+        was not dying: it never counts towards `_MAX_START_FAILURES` losses without blame."""
         self._selector.unregister(w.conn.fileno())
         self._selector.unregister(w.process.sentinel)
         w.process.join()
@@ -335,7 +365,7 @@ class Pool(Generic[T, A]):
             at = w.current.value
             culprit = next((t for t in w.pending if t.seq <= at < t.seq + _size(t)), None)
             if culprit is None:  # it died between two tasks: nobody to blame
-                self._lost_without_blame += 1
+                self._lost_without_blame += 0 if stopped else 1
                 if self._lost_without_blame >= _MAX_START_FAILURES:
                     raise EngineError("the checking processes keep stopping (" + how + ")")
             else:
@@ -361,84 +391,3 @@ class Pool(Generic[T, A]):
         self._selector.close()
         for w in self.workers:
             w.stop(graceful=graceful)
-
-
-def run_ordered(
-    items: Iterator[T | Ready[A]],
-    work: Work[Any, T, A],
-    crashes: Crashes[T, A],
-    *,
-    workers: int,
-    on_ready: Callable[[object], None] = _nothing,
-    preload: Sequence[str] = (),
-    time_limit: float | None = None,
-) -> Generator[A, None, None]:
-    """Do the tasks of `items` (numbered 0, 1, 2, ... in order, a task's `size` numbers on from
-    its `seq`; some `Ready` already) in `workers` processes (see `Pool`, also for `time_limit`:
-    the audit gives none, and waits for a slow record as long as it takes) and yield every
-    answer in input order."""
-    pool = Pool(
-        work, crashes, size=workers, on_ready=on_ready, preload=preload, time_limit=time_limit
-    )
-    retry = pool.retry
-    done: dict[int, tuple[int, A]] = {}  # finished out of order (size, answer), awaiting turn
-    next_seq = 0  # the number of the next answer to yield
-    chunk = _CHUNK_FIRST
-    exhausted = False
-    last_seq = -1  # the last number taken from `items`
-    window = _WINDOW_PER_WORKER * workers
-
-    def take(n: int) -> list[T]:
-        """Tasks of about `n` numbers in all (at least one task)."""
-        nonlocal exhausted, last_seq
-        out: list[T] = []
-        numbers = 0
-        while numbers < n and retry:
-            out.append(retry.popleft())
-            numbers += _size(out[-1])
-        # never more than `window` numbers past the oldest unfinished one (answered or not)
-        while numbers < n and not exhausted and last_seq - next_seq < window:
-            try:
-                item = next(items)
-            except StopIteration:
-                exhausted = True
-                break
-            size = _size(item)
-            last_seq = item.seq + size - 1
-            if isinstance(item, Ready):
-                done[item.seq] = (size, item.answer)
-            else:
-                out.append(item)
-                numbers += size
-        return out
-
-    def flush() -> Iterator[A]:
-        nonlocal next_seq
-        while next_seq in done:
-            size, answer = done.pop(next_seq)
-            yield answer
-            next_seq += size
-
-    finished = False
-    try:
-        while True:
-            # Feed each idle worker a chunk, but let none run too far ahead of the oldest task
-            # (what finishes early waits in `done` for its turn).
-            for w in pool.workers:
-                if w.pending or not (retry or (not exhausted and last_seq - next_seq < window)):
-                    continue
-                tasks = take(chunk)
-                if not tasks:
-                    break
-                chunk = min(chunk * 2, _CHUNK_MAX)
-                pool.give(w, tasks)
-            yield from flush()
-            if not any(w.pending for w in pool.workers):
-                if exhausted and not retry:
-                    finished = True
-                    return
-                continue
-            for task, answer in pool.wait():
-                done[task.seq] = (_size(task), answer)
-    finally:  # every worker is idle when all went well; otherwise, stop them now
-        pool.close(graceful=finished)

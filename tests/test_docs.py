@@ -21,6 +21,7 @@ from closure_check.record.model import Record
 from closure_check.rulefile import load_rules
 
 from .conftest import AS_OF, EXAMPLES, ROOT
+from .dated import dated_rules
 
 DOCS = ROOT / "docs"
 
@@ -73,6 +74,16 @@ def test_the_terms_data_of_rules_md_is_the_terms_file() -> None:
     terms = load_rules().terms_file
     for placeholder in terms.placeholders:
         assert f"`{placeholder}`" in text
+
+
+def test_the_catalogue_of_a_dated_folder_gives_each_version_s_period_in_words(
+    tmp_path: Path,
+) -> None:
+    text = docsgen.rule_catalogue(load_rules(dated_rules(tmp_path / "rules")))
+    assert "- **In force**: until 21 March 2024\n" in text
+    assert "- **In force**: from 22 March 2024\n" in text
+    periods = [line for line in text.splitlines() if line.startswith("- **In force**")]
+    assert len(periods) == 2 and not any(re.search(r"\d{4}-\d\d", p) for p in periods)
 
 
 def _copy_docs(tmp_path: Path) -> Path:
@@ -164,12 +175,10 @@ def test_report_format_md_names_every_endpoint_of_the_service() -> None:
 
     text = plain((DOCS / "report-format.md").read_text(encoding="utf-8"))
     app = create_app(Settings())
-    fastapis_own = {
-        app.openapi_url,
-        app.docs_url,
-        app.redoc_url,
-        app.swagger_ui_oauth2_redirect_url,
-    }
+    # FastAPI's one route of its own: /docs is the service's (named in the table), and there is
+    # neither /redoc nor an OAuth2 redirect page.
+    fastapis_own = {app.openapi_url}
+    assert app.docs_url is None and app.redoc_url is None
     checked = 0
     for route in app.routes:
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)

@@ -17,6 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from closure_check.output import csp_hash
+from closure_check.service import outcomes
+from closure_check.service.checking import NotChecked
+
 from .conftest import AS_OF, EXAMPLES, base_record
 from .serving import Server, cli, serving
 
@@ -354,8 +358,9 @@ def test_the_decision_log_holds_one_private_line_per_decision_with_no_names(
         "verdict",
         "failing_rules",
         "accepted_rules",
+        "cause",
     }
-    assert entry["accepted_rules"] == []
+    assert entry["accepted_rules"] == [] and entry["cause"] == ""
 
 
 def test_a_pass_resting_on_a_judgement_names_its_accepted_rules_in_the_decision_log(
@@ -427,3 +432,56 @@ def test_the_api_documentation_page_names_no_other_site(client: httpx.Client) ->
 
 def test_there_is_no_redoc_page_that_would_load_from_another_site(client: httpx.Client) -> None:
     assert client.get("/redoc").status_code == 404
+
+
+def test_the_api_documentation_page_is_sent_with_a_policy_that_allows_only_the_service(
+    client: httpx.Client,
+) -> None:
+    answer = client.get("/docs")
+    policy = answer.headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    (script,) = re.findall(r"<script>(.*?)</script>", answer.text, re.DOTALL)
+    assert directives["script-src"] == f"'self' '{csp_hash(script)}'"  # the inline one by hash
+    assert directives["connect-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy and "*" not in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert '"validatorUrl": null' in script  # no badge fetched from Swagger's own site
+    assert "oauth2" not in answer.text
+    assert client.get("/docs/oauth2-redirect").status_code == 404
+
+
+def test_swagger_uis_files_are_plain_static_files_answering_304_and_206(
+    client: httpx.Client,
+) -> None:
+    whole = client.get("/docs-assets/swagger-ui.css")
+    assert whole.status_code == 200 and whole.headers["content-type"].startswith("text/css")
+    etag = {"If-None-Match": whole.headers["etag"]}
+    same = client.get("/docs-assets/swagger-ui.css", headers=etag)
+    assert same.status_code == 304 and same.content == b""
+    part = client.get("/docs-assets/swagger-ui.css", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == whole.content[:10]
+    is_error(client.get("/docs-assets/nothing-here.js"), 404, "not_found")
+
+
+def test_a_record_stopped_at_the_time_limit_is_told_apart_from_one_the_engine_failed_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stopped = NotChecked("the checking process took longer than its time limit", timed_out=True)
+    crashed = NotChecked("the checking process stopped with signal 9")
+    assert (outcomes.cause_of(stopped), outcomes.cause_of(crashed)) == ("time_limit", "crash")
+    api, page = outcomes.api_message("time_limit", "d1"), outcomes.page_message("time_limit", "d1")
+    assert "(decision d1)" in api and "decision number: d1." in page
+    for words in (api, page):
+        assert "took longer than" in words and "not checked" in words
+        assert "not send it again" in words.lower() and "try again" not in words.lower()
+    assert "try again" in outcomes.page_message("crash", "d2").lower()
+    assert "took longer" not in outcomes.api_message("crash", "d2")
+    with caplog.at_level("INFO", logger="closure_check.access"):
+        outcomes.log_not_checked("time_limit", "d1")
+        outcomes.log_not_checked("crash", "d2")
+    assert caplog.messages == [
+        "decision d1 not checked: stopped at the time limit",
+        "decision d2 not checked: the rules engine failed on it",
+    ]

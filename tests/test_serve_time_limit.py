@@ -5,6 +5,9 @@ the real server (uvicorn, a free loopback port) over HTTP, where the request it 
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from closure_check import pool
 from .conftest import AS_OF, EXAMPLES
 from .serving import Server, serving
 from .test_serve import is_error
+from .test_serve_page import submit
 
 # -- the pool on its own ----------------------------------------------------------------------
 
@@ -256,3 +260,87 @@ def test_a_request_whose_time_ran_out_first_is_a_503_and_its_stop_later_raises_n
             assert after.status_code == 200 and after.json()["verdict"] == "pass"
         assert server.process.poll() is None
         no_fault_in(server)
+
+
+# -- what a stop at the time limit is called, told apart from a crash -------------------------
+
+
+def _values_of(record: bytes) -> list[str]:
+    """The record's own text that no answer or log line may hold: names, ids, notes."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and len(value) >= 5 and value != value.lower():
+            found.append(value)
+
+    walk(json.loads(record))
+    assert "IA-2025-HANG" in found and "Ruby Mensah-Doherty" in found
+    return found
+
+
+def _decision(log: Path, decision_id: str) -> dict[str, object]:
+    lines = log.read_text(encoding="utf-8").splitlines()
+    (entry,) = [e for e in map(json.loads, lines) if e["decision"] == decision_id]
+    assert isinstance(entry, dict)
+    return entry
+
+
+def test_a_record_stopped_at_the_time_limit_is_told_not_to_be_sent_again_and_logged_as_such(
+    tmp_path: Path,
+) -> None:
+    """The API's 500 and the check page say it took too long and must not be sent again as it
+    is (not "try again"), with the decision id for support; the decision log's `cause` is
+    `time_limit`; one log line says so. None of them holds a value from the record."""
+    values = _values_of(HANGING)
+    log = tmp_path / "decisions.jsonl"
+    args = ("--workers", "1", "--timeout", "1", "--decision-log", str(log))
+    with serving(tmp_path, *args, env=HANG) as server:
+        with server.client() as c:
+            hung = check(c, HANGING)
+            page = submit(c, pasted=HANGING.decode("utf-8"))
+        data = is_error(hung, 500, "not_checked")
+        decision_id = hung.headers["x-decision-id"]
+        message = data["error"]
+        assert "not checked" in message and "took longer than the service allows" in message
+        assert "Do not send it again as it is" in message and "try again" not in message
+        assert f"(decision {decision_id})" in message
+        assert page.status_code == 500 and "The record was not checked" in page.text
+        assert "Do not send it again as it is" in page.text and "try again" not in page.text
+        assert page.headers["x-decision-id"] in page.text
+        entry = _decision(log, decision_id)
+        assert entry["verdict"] == "not_checked" and entry["cause"] == "time_limit"
+        logs = server.logs()
+        for answered in (decision_id, page.headers["x-decision-id"]):
+            assert f"decision {answered} not checked: stopped at the time limit" in logs
+        for text in (hung.text, page.text, logs, log.read_text(encoding="utf-8")):
+            assert [v for v in values if v in text] == []
+        no_fault_in(server)
+
+
+def test_a_record_whose_worker_died_is_logged_as_a_crash_not_as_the_time_limit(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "decisions.jsonl"
+    slow = {"CLOSURE_CHECK_SERVE_TEST_DELAY": "1.5"}  # each chunk waits: time to kill it
+    with serving(tmp_path, "--workers", "1", "--decision-log", str(log), env=slow) as server:
+        (worker,) = server.workers()
+        answers: list[httpx.Response] = []
+        with server.client() as c:
+            sending = threading.Thread(target=lambda: answers.append(check(c, RECORD)))
+            sending.start()
+            time.sleep(0.7)  # the worker has it, and waits
+            os.kill(worker, signal.SIGKILL)
+            sending.join()
+        message = is_error(answers[0], 500, "not_checked")["error"]
+        assert "took longer" not in message and "Do not send it again" not in message
+        decision_id = answers[0].headers["x-decision-id"]
+        assert _decision(log, decision_id)["cause"] == "crash"
+        logs = server.logs()
+        assert f"decision {decision_id} not checked: the rules engine failed on it" in logs
+        assert "stopped at the time limit" not in logs

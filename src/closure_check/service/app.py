@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,17 +19,20 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputError
+from ..output import csp_hash
 from ..rulefile import load_rules
 from .auth import Tokens, admit
 from .checking import Checking, NotChecked, Overloaded
 from .decisions import DecisionLog
 from .limits import Limits, read_body
+from .outcomes import api_message, cause_of, log_not_checked
 from .problems import Refusal, error_response, problems_response
 from .settings import Settings
 
@@ -44,10 +48,6 @@ _JSONL = (
     "application/x-ndjson",
     "application/jsonlines",
     "application/x-jsonlines",
-)
-_NOT_CHECKED = (
-    "the record was not checked: the rules engine failed on it. Please send this record to "
-    "whoever supports closure-check; other records are being checked as usual."
 )
 
 
@@ -153,13 +153,17 @@ def create_app(settings: Settings) -> FastAPI:
     # /docs loads Swagger UI from the service itself (fastapi-offline's copy), never from a
     # CDN: the service may run where nothing else can be reached, and a page beside children's
     # records should load nothing from another site. No /redoc: ReDoc fetches its logo from
-    # its makers' site (tests/test_serve_browser.py caught it).
+    # its makers' site (tests/test_serve_browser.py caught it). /docs is the service's own
+    # (_docs), not fastapi-offline's, for its Content-Security-Policy; fastapi-offline only
+    # serves the files.
     app = FastAPIOffline(
-        static_url="/docs-assets",
+        docs_url=None,
+        static_url=_ASSETS,
         redoc_url=None,
         title="closure-check",
         summary="Checks an assessment record against the Child J serious case review",
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge from Swagger's own site
     )
     app.state.settings = settings
     app.state.rules = rules
@@ -171,6 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
     _handlers(app)
     _routes(app)
     _describe_the_record(app)
+    _docs(app)
     try:
         from . import page  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - the check page is not there yet
@@ -212,6 +217,42 @@ def _describe_the_record(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+#: where fastapi-offline serves Swagger UI's files
+_ASSETS = "/docs-assets"
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _docs(app: FastAPI) -> None:
+    """`GET /docs`: Swagger UI, from the service's own copy of its files, under a policy that
+    lets it load and fetch from the service alone: its one inline script (which starts it) by
+    hash, the images its stylesheet holds as data: URLs. No OAuth2 redirect page (the service's
+    tokens are bearer tokens) and no online validator."""
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        page = get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{_ASSETS}/favicon.png",
+            oauth2_redirect_url=None,
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+        html = bytes(page.body).decode("utf-8")
+        scripts = " ".join(f"'{csp_hash(s)}'" for s in dict.fromkeys(_INLINE_SCRIPT.findall(html)))
+        page.headers["Content-Security-Policy"] = (
+            f"default-src 'none'; script-src 'self' {scripts}; style-src 'self'; "
+            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'"
+        )
+        page.headers["X-Content-Type-Options"] = "nosniff"
+        page.headers["X-Frame-Options"] = "DENY"
+        page.headers["Referrer-Policy"] = "same-origin"
+        return page
+
+
 def _handlers(app: FastAPI) -> None:
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Refusal)
@@ -243,7 +284,8 @@ def _handlers(app: FastAPI) -> None:
         )
 
     async def not_checked(request: Request, exc: Exception) -> Response:
-        return error_response(500, "not_checked", _NOT_CHECKED)
+        message = api_message(cause_of(exc), request.state.decision_id)
+        return error_response(500, "not_checked", message)
 
     app.add_exception_handler(Refusal, refused)
     app.add_exception_handler(HTTPException, http_error)
@@ -295,8 +337,10 @@ def _routes(app: FastAPI) -> None:
         except InputError:
             decisions.write(**log, outcome="invalid")
             raise
-        except NotChecked:
-            decisions.write(**log, outcome="not_checked")
+        except NotChecked as exc:
+            cause = cause_of(exc)
+            log_not_checked(cause, decision_id)
+            decisions.write(**log, outcome="not_checked", cause=cause)
             raise
         decisions.write(**log, outcome=checked.verdict, checked=checked)
         return _json_response(checked.json)

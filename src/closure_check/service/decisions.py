@@ -1,8 +1,9 @@
 """The decision log (`--decision-log FILE`): one JSON line per decision, appended, in a file
-only its owner can read. It says what was decided, when, for whom and with which rules, so a
-decision can be traced and reproduced; it never holds a name or free text. The assessment id
-appears only as a keyed pseudonym (HMAC-SHA256 under a key kept beside the log, FILE.key, made
-once), so the log alone cannot be turned back into ids by trying them."""
+only its owner can read. It says what was decided, when, for whom and with which rules (and for
+a record that was not checked, why: `cause`), so a decision can be traced and reproduced; it
+never holds a name or free text. The assessment id appears only as a keyed pseudonym
+(HMAC-SHA256 under a key kept beside the log, FILE.key, made once), so the log alone cannot be
+turned back into ids by trying them."""
 
 from __future__ import annotations
 
@@ -60,9 +61,11 @@ class DecisionLog:
         body: bytes,
         outcome: str,
         checked: Checked | None = None,
+        cause: str = "",
     ) -> None:
         """One decision: `outcome` is the verdict (pass, fail) or why there is none (invalid,
-        not_checked, audit)."""
+        not_checked, audit); `cause`, for not_checked, why it was not checked (outcomes.Cause:
+        time_limit or crash), else empty."""
         if self._fd is None:
             return
         entry = {
@@ -75,6 +78,7 @@ class DecisionLog:
             "verdict": checked.verdict if checked else outcome,
             "failing_rules": list(checked.failing_rules) if checked else [],
             "accepted_rules": list(checked.accepted_rules) if checked else [],
+            "cause": cause,
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:

@@ -32,11 +32,12 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from ..errors import InputError, Problem
-from ..record.where import item_word
+from ..record.where import path_in_words
 from ..render import render, report_html
 from ..sources import MAX_RECORD_BYTES, format_of
 from .checking import NotChecked, Overloaded
 from .limits import read_body
+from .outcomes import cause_of, log_not_checked, page_message
 from .problems import Refusal, value_free
 
 __all__ = ["router"]
@@ -196,20 +197,15 @@ _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def _in_words(path: str) -> str:
-    """`children[1].seen[0].on` as `child 2 › visit 1 › on`, for someone who has never seen
-    the record's format: each list's item called what the record's problems call it
-    (record.where.item_word: `people[0]` is "adult 1")."""
+    """`children[1].seen[0].on` as "second child, first visit: on", for someone who has never
+    seen the record's format: in the words of the record's problems (record.where's
+    `path_in_words`: `people[0]` is the "first adult"), without the name they give each child
+    or adult, as the page shows no value from the record."""
     if not path:
         return "the record as a whole"
-    words: list[str] = []
-    names: list[str] = []  # the field names as written, for the list an index is of
-    for name, index in _PART.findall(path):
-        if name:
-            words.append(name.replace("_", " "))
-            names.append(name)
-        elif words:
-            words[-1] = f"{item_word(names[-1])} {int(index) + 1}"
-    return " › ".join(words)
+    loc = tuple(int(index) if index else name for name, index in _PART.findall(path))
+    words = path_in_words(None, loc) or " ".join(str(part) for part in loc)
+    return words.replace("_", " ").replace(".", " ")
 
 
 def _shown(problems: list[Problem]) -> list[Shown]:
@@ -403,13 +399,10 @@ async def _answer(request: Request, form: FormData) -> Response:
         )
         page.headers["Retry-After"] = retry
         return page
-    except NotChecked:
+    except NotChecked as e:  # a crash, or stopped at the time limit: not to be sent again
+        cause, decision_id = cause_of(e), request.state.decision_id
+        log_not_checked(cause, decision_id)
         return _message_page(
-            request,
-            500,
-            "The record was not checked",
-            "Something went wrong inside closure-check, not with the record. Please try again; "
-            "if it happens again, tell the team that looks after closure-check. Do not "
-            "complete or close the assessment until it has been checked.",
+            request, 500, "The record was not checked", page_message(cause, decision_id)
         )
     return _report_page(report_html(report))

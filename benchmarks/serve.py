@@ -21,6 +21,7 @@ then which of the issue's targets are met. Everything it starts it stops, and it
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -77,7 +78,8 @@ request = function()
   return wrk.format(nil, nil, nil, bodies[i])
 end
 """ + LUA[LUA.index("done = function") :]
-#: how many of the audit's records the like-for-like run posts (each wrk thread holds them all)
+#: how many of the audit's records the like-for-like run posts, at most (each wrk thread holds
+#: them all); all of them when the audit has fewer (`--records`)
 RECORDS_POSTED = 2_000
 
 
@@ -290,7 +292,7 @@ def main() -> None:
             # Like for like: the audit's own records, posted in turn, at 32 connections.
             posted = folder / "posted.jsonl"
             with (folder / "records.jsonl").open(encoding="utf-8") as lines:
-                posted.write_text("".join(next(lines) for _ in range(RECORDS_POSTED)))
+                posted.write_text("".join(itertools.islice(lines, RECORDS_POSTED)))
             records_script = folder / "records.lua"
             records_script.write_text(LUA_RECORDS, encoding="utf-8")
             own = drive(wrk, server, records_script, 32, seconds, as_of=AS_OF, bodies=posted)

@@ -72,8 +72,13 @@ def test_standard_input_too_large_to_be_a_record_is_refused_in_the_words_a_file_
     assert f["code"] == s["code"] == "too_large"
     mb = MAX_RECORD_BYTES // 2**20
     limit = f"a record may be at most {mb} MB"
-    assert f["message"] == f"is too large to be a record (more than {mb} MB; {limit})"
-    assert s["message"] == f"is too large to be a record ({limit})"  # its size is not known
+    # just over the limit, its size would say no more than the limit does; stdin's is not known
+    assert f["message"] == s["message"] == f"is too large to be a record ({limit})"
+    file.write_bytes(b"")
+    with file.open("r+b") as sparse:  # a file well over the limit: its size says something
+        sparse.truncate(MAX_RECORD_BYTES + 4 * 2**20)
+    (far,) = json.loads(run("check", str(file), "--format", "json").stdout)["problems"]
+    assert far["message"] == f"is too large to be a record ({mb + 4} MB; {limit})"
 
 
 def test_ignoring_the_failing_rule_leaves_it_out_and_the_verdict_follows() -> None:

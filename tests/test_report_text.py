@@ -87,7 +87,7 @@ def test_each_failing_finding_is_one_sentence_and_no_sentence_is_said_twice(sibl
 def test_the_record_hash_and_rules_version_are_in_a_footer_not_the_header(sibling: str) -> None:
     lines = sibling.splitlines()
     assert lines[-1].startswith("Record file SHA-256: ")
-    assert lines[-2].startswith(f"Checked as of {AS_OF} with rules version ")
+    assert lines[-2].startswith("Checked as of 30 June 2025 with rules version ")  # AS_OF
     assert not any("SHA-256" in x or "rules version" in x for x in lines[:-2])
 
 
@@ -110,6 +110,7 @@ def test_dates_are_in_words_in_text_and_html_and_iso_in_json(sibling: str) -> No
     assert not re.search(r"\b2008-\d\d-\d\d\b", sibling)
     page = check(SIBLING, "--format", "html")
     assert "19 June 2008" in page and not re.search(r"\b2008-\d\d-\d\d\b", page)
+    assert "Checked as of 30 June 2025 · rules version" in page  # the as-of date, too
     report = json.loads(check(SIBLING, "--format", "json"))
     assert report["as_of"] == AS_OF
     assert "19 June 2008" in json.dumps(report)  # the messages, in words

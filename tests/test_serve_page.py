@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from closure_check.service import page as check_page
+
 from .conftest import AS_OF, EXAMPLES, base_record
 from .serving import Server, cli, serving
 
@@ -191,12 +193,31 @@ def test_an_invalid_record_lists_each_problem_by_its_field_without_its_values(
         html = answer.text
         paths = re.findall(r'<tr class="problem" data-path="([^"]*)">', html)
         assert {"kind", "worker", "children[0].born_on", "people[0].nick_name"} <= set(paths)
-        assert "child 1 › born on" in html  # the field in words, next to its problem
-        assert "adult 1 › nick name" in html  # people's items are adults, as everywhere
+        assert "first child: born on" in html  # the field in words, next to its problem
+        assert "first adult: nick name" in html  # people's items are adults, as everywhere
         assert "Zebedee" not in html and "Quartermaine" not in html
         assert "Acacia" not in html
         assert token_of(html)  # the form again, to try once more
         assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("", "the record as a whole"),
+        ("kind", "kind"),
+        ("children[1].seen[0].on", "second child, first visit: on"),
+        (
+            "children[0].lives_with[1].person",
+            "first child, second adult the child lives with: person",
+        ),
+        ("people[2].parent_of[0]", "third adult, first child they are a parent of"),
+    ],
+)
+def test_a_problem_s_field_is_named_in_the_words_of_the_record_s_problems_without_names(
+    path: str, words: str
+) -> None:
+    assert check_page._in_words(path) == words
 
 
 def test_text_that_is_not_a_record_is_a_problem_and_no_record_at_all_is_too(

@@ -93,7 +93,8 @@ def test_a_text_or_html_report_says_which_tool_rules_record_and_date_it_came_fro
     """A printed report goes in a case file as much as a JSON one does."""
     result = check(FAILING, "--format", fmt)
     assert result.exit_code == 1, result.output
-    for carried in (__version__, checker_for(RULES).rules.version, AS_OF.isoformat()):
+    as_of = "Checked as of 30 June 2025"  # AS_OF, in words as beside it
+    for carried in (__version__, checker_for(RULES).rules.version, as_of):
         assert carried in result.stdout
     assert sha256(FAILING) in result.stdout, "the SHA-256 of the record is not in the report"
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from .errors import InputError, Problem
 from .record.model import Record
 from .rulefile import RuleSet
+from .rulefile.effective import period
 
 __all__ = [
     "DOCS_COMMAND",
@@ -175,7 +176,6 @@ def rule_catalogue(rules: RuleSet) -> str:
     anchored: set[str] = set()
     for lr in rules.rules:
         r = lr.rule
-        effective = getattr(r, "effective", None)
         if r.id not in anchored:  # a rule with several versions (effective dates): one anchor
             anchored.add(r.id)
             out += [f'<a id="{_anchor(r.id)}"></a>', ""]
@@ -186,8 +186,8 @@ def rule_catalogue(rules: RuleSet) -> str:
             f"- **Source**: {_cell(r.source.paragraph)}, {_cell(r.source.document)}",
             f"- **File**: `rules/{lr.path.name}`",
         ]
-        if effective is not None:
-            facts.append(f"- **In force**: {effective.describe()}")
+        if r.effective is not None:
+            facts.append(f"- **In force**: {period(lr)}")
         who, why = _who_judges(r)
         facts.append(
             f"- **Who may make a judgement on its findings**: {who}" + (f". {why}" if why else "")

@@ -1,6 +1,7 @@
 """The worker process's side of the pool (see `pool`): `main`, run in each worker process, and
-the allocator and collector settings it works with. Only the standard library: the fork server
-imports this before anything else."""
+the allocator and collector settings it works with. It imports only the standard library, so
+a worker pays nothing for it; what the fork server imports before it starts a worker is the
+caller's `preload` list (`pool.context`)."""
 
 from __future__ import annotations
 

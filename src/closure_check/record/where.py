@@ -22,7 +22,6 @@ from typing import Any
 from pydantic import BaseModel
 
 __all__ = [
-    "ITEMS",
     "Lines",
     "date_hint",
     "field_names_at",
@@ -126,7 +125,7 @@ def _yaml_lines(text: str) -> dict[str, int]:
 #: what one item of each list of the record format is called, in words: the one table of them
 #: for every text that names an item (here, and the check page's fields: service/page.py). An
 #: item of `people` is an adult, as the record format, the rules and the audit call them.
-ITEMS = {
+_ITEMS = {
     "children": "child",
     "people": "adult",
     "checks": "check",
@@ -146,7 +145,7 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 
 def item_word(list_name: str) -> str:
     """What one item of the record's list `list_name` is called: `people` -> "adult"."""
-    return ITEMS.get(list_name, list_name.replace("_", " ") + " item")
+    return _ITEMS.get(list_name, list_name.replace("_", " ") + " item")
 
 
 def _ordinal(i: int) -> str:

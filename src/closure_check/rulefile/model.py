@@ -137,14 +137,6 @@ class Effective(_Strict):
             self.until is None or day <= self.until
         )
 
-    def describe(self) -> str:
-        """The period in words: "from 2027-04-01", "until 2027-03-31", "2026-01-01 to ..."."""
-        if self.from_ is not None and self.until is not None:
-            return f"{self.from_} to {self.until}"
-        if self.from_ is not None:
-            return f"from {self.from_}"
-        return f"until {self.until}" if self.until is not None else "always"
-
 
 # -- end of effective dates -------------------------------------------------------------------
 

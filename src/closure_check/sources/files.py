@@ -64,12 +64,13 @@ def decode_utf8(raw: bytes, source: str, line: int | None = None) -> str:
 def too_large(what: str = "a record", size: int | None = None) -> str:
     """The one wording of an input too large to be read as `what` ("a record", "a rule file"):
     a file's, a JSON Lines line's (sources.discover) and standard input's (`check -`); with
-    its `size` when it is known (a file's, before it is read)."""
+    its `size` when it is known (a file's, before it is read) and says more than that it is
+    over the limit: "(20 MB; a record may be at most 16 MB)", never "16 MB" or "more than 16 MB"."""
     mb = 1024 * 1024
     limit = MAX_RECORD_BYTES // mb
     shown = ""
-    if size is not None:  # rounded, but never to the limit itself: "16 MB; ... at most 16 MB"
-        shown = f"{size / mb:.0f} MB; " if round(size / mb) > limit else f"more than {limit} MB; "
+    if size is not None and round(size / mb) > limit:
+        shown = f"{size / mb:.0f} MB; "
     return f"is too large to be {what} ({shown}{what} may be at most {limit} MB)"
 
 

@@ -749,6 +749,8 @@ def test_the_html_has_a_table_of_records_needing_action_each_opening_its_own_rep
     policy = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
     assert policy and "unsafe-inline" not in policy.group(1)
     assert page.count("<style") == 1 and page.count("<script") == 1
+    # one <main>, the page's: a record's report inside it has none of its own
+    assert page.count("<main") == 1 and page.count("</main>") == 1
 
 
 def test_the_per_rule_table_is_sorted_by_count_and_drawn_as_a_chart(examples_audit: Any) -> None:

@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from closure_check import __version__, output
 from closure_check.api import checker_for
 from closure_check.cli import main
+from closure_check.words import date_words
 
 from .conftest import AS_OF, EXAMPLES, RULES
 
@@ -270,7 +271,7 @@ def test_verify_says_a_report_is_identical_when_nothing_changed(report: Path, re
     result = verify(report, record)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Identical: ")
-    assert f"as of {AS_OF.isoformat()}" in result.stdout
+    assert f"as of {date_words(AS_OF)}" in result.stdout
     assert result.stderr == ""
 
 
@@ -279,7 +280,7 @@ def test_verify_uses_the_reports_as_of_date_not_today(tmp_path: Path, record: Pa
     assert check(record, "--format", "json", "--output", path).exit_code == 1
     edit_report(path, lambda d: d.update(as_of="2025-06-29"))
     result = verify(path, record)
-    assert "as of 2025-06-29" in result.stdout
+    assert "as of 29 June 2025" in result.stdout
     assert result.exit_code == 0, result.output  # the as-of date is not part of the result
 
 

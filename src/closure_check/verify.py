@@ -22,6 +22,7 @@ from .api import check_file
 from .checker import Checker
 from .errors import InputError, Problem
 from .sources import decode_json, read_text
+from .words import date_words
 
 #: Fields that say how a report was made rather than what it found.
 PROVENANCE = ("tool_version", "rules_version", "input_sha256")
@@ -46,7 +47,7 @@ class Verification:
 
     def summary(self) -> str:
         """The answer in plain words, for a person deciding whether to rely on the report."""
-        again = f"checking {self.record} again as of {self.as_of.isoformat()}"
+        again = f"checking {self.record} again as of {date_words(self.as_of)}"
         if self.identical:
             return (
                 f"Identical: {again} gives exactly the result in {self.report} "

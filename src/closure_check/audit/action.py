@@ -188,11 +188,12 @@ def report_from_dict(data: dict[str, Any]) -> Report:
 def report_section_body(data: dict[str, Any], anchor: str) -> str:
     """The body of a record's own HTML report (report.html renders it with the macro
     `report_body` of templates/_report_body.html), for a section of the exception report: its
-    ids prefixed with `anchor`, so that they are unique in the page. Its own style is left out:
-    the exception report styles it."""
+    ids prefixed with `anchor`, so that they are unique in the page, and no <main> of its own
+    (the exception report's is the page's one). Its own style is left out: the exception
+    report styles it."""
     from ..render import environment, failing_groups
 
     report = report_from_dict(data)
     module = environment().get_template("_report_body.html").module  # its macros, by name
     body = vars(module)["report_body"]
-    return str(body(report, failing_groups(report), ids=f"{anchor}-"))
+    return str(body(report, failing_groups(report), ids=f"{anchor}-", page=False))

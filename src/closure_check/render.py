@@ -19,6 +19,7 @@ from jinja2 import (
 
 from . import cache as _cache
 from .report import Finding, Report, RuleResult, judgement_words
+from .words import with_article
 
 
 @cache
@@ -33,11 +34,14 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
+        # the templates are the installed package's own: never changed while it runs, so no
+        # render need look at their files again
+        auto_reload=False,
     )
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
     env.filters["judgement_words"] = judgement_words
-    env.filters["an"] = lambda v: ("an " if str(v)[:1] in "aeiou" else "a ") + str(v)
+    env.filters["an"] = with_article
     env.filters["day"] = _day
     return env
 

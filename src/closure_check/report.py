@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic_core import to_json
 
-from .words import date_words
+from .words import date_words, with_article
 
 RuleStatus = Literal["pass", "fail", "accepted", "not_applicable"]
 
@@ -86,8 +86,7 @@ def role_words(role: str, labels: Mapping[str, str]) -> str:
     label = labels.get(role)
     if label:
         return label
-    words = role.replace("_", " ")
-    return ("an " if words[:1] in ("a", "e", "i", "o", "u") else "a ") + words
+    return with_article(role.replace("_", " "))
 
 
 @dataclass(frozen=True, init=False)

@@ -7,7 +7,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-__all__ = ["date_words"]
+__all__ = ["date_words", "with_article"]
 
 
 @cache
@@ -30,3 +30,9 @@ def date_words(d: date | str) -> str:
     month names, without parsing the pattern for each date (a report writes hundreds)."""
     day = date.fromisoformat(d) if isinstance(d, str) else d
     return f"{day.day} {_months()[day.month]} {day.year}"
+
+
+def with_article(words: object) -> str:
+    """`words` after "a" or "an", as a sentence names one ("a supervisor", "an adult")."""
+    text = str(words)
+    return ("an " if text[:1] in ("a", "e", "i", "o", "u") else "a ") + text

@@ -6,6 +6,7 @@ body of its page, from the report the audit keeps."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import sys
@@ -191,9 +192,16 @@ def report_section_body(data: dict[str, Any], anchor: str) -> str:
     ids prefixed with `anchor`, so that they are unique in the page, and no <main> of its own
     (the exception report's is the page's one). Its own style is left out: the exception
     report styles it."""
-    from ..render import environment, failing_groups
+    from ..render import failing_groups
 
     report = report_from_dict(data)
-    module = environment().get_template("_report_body.html").module  # its macros, by name
-    body = vars(module)["report_body"]
-    return str(body(report, failing_groups(report), ids=f"{anchor}-", page=False))
+    return str(_report_body()(report, failing_groups(report), ids=f"{anchor}-", page=False))
+
+
+@functools.cache
+def _report_body() -> Any:
+    """The macro `report_body` of templates/_report_body.html, looked up once (an audit writes
+    one section for each failing record)."""
+    from ..render import environment
+
+    return vars(environment().get_template("_report_body.html").module)["report_body"]

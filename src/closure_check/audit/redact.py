@@ -183,7 +183,8 @@ _RECORD_SUFFIXES: Final = (".json", ".yaml", ".yml", ".jsonl")
 _FILE_PSEUDONYM = re.compile(r"file-[0-9a-f]{6}(\.\w+)?")
 
 
-@functools.cache  # every row of a piece has the same file
+@functools.lru_cache(maxsize=256)  # the rows of a piece share one file; bounded: an audit of
+# 100,000 files must not keep a pseudonym for each in every worker
 def path_pseudonym(source: str) -> str:
     """A record file's path with its file name replaced by "file-3f2a9c" and the same ending
     (docs/audit.md, "Pseudonyms"): a file is often named after the child. Derived from the whole

@@ -109,7 +109,7 @@ class Audit:
         spool = self._folder.spool
         self._exceptions = spool("exceptions")
         self._errors = spool("errors")
-        self._reports = spool("reports", raw=True)
+        self._reports = spool("reports")  # written by the workers (`add`)
         self._resolved = spool("resolved")
         self._not_rechecked = spool("not_rechecked")
         self._accepted = spool("accepted")

@@ -61,20 +61,18 @@ class _Spool(Sequence[Any]):
     does not grow with the number of records. Each item is kept as the JSON text the audit's
     JSON holds it as, an item of a list (the JSON output only copies it), and ended by the
     character 0x1e, which JSON text never holds unescaped. Items are written by the workers
-    (`add`: where a run of them is) or here (`append`, `extend`: to the spool's own file; a raw
-    spool is given the text of each, another writes it itself)."""
+    (`add`: where a run of them is) or here (`append`, `extend`: to the spool's own file)."""
 
-    def __init__(self, path: Path, *, raw: bool = False) -> None:
+    def __init__(self, path: Path) -> None:
         self._path = str(path)
-        self._raw = raw
         self._file = open(path, "xb")  # noqa: SIM115 - closed with the folder
         self._size = 0  # of the spool's own file
         self._segments: list[list[Any]] = []  # [file, start, end], in order
         self._count = 0
 
     def append(self, item: Any) -> None:
-        """Add one value (a raw spool: its JSON text)."""
-        self.extend((item if self._raw else plain_json_at(item, 2)) + _FRAME_END, 1)
+        """Add one value."""
+        self.extend(plain_json_at(item, 2) + _FRAME_END, 1)
 
     def extend(self, framed: str, count: int) -> None:
         """Add `count` items given as their JSON texts, each ended by `_FRAME_END` already."""
@@ -174,8 +172,8 @@ class _SpoolFolder:
         self._spools: list[Any] = []  # spools, and anything else to close with them
         self._finalizer = weakref.finalize(self, _remove_spools, self.path, self._spools)
 
-    def spool(self, name: str, *, raw: bool = False) -> _Spool:
-        spool = _Spool(self.path / f"{name}.spool", raw=raw)
+    def spool(self, name: str) -> _Spool:
+        spool = _Spool(self.path / f"{name}.spool")
         self._spools.append(spool)
         return spool
 

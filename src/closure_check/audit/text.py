@@ -31,8 +31,8 @@ def baseline_warnings(audit: Audit) -> list[str]:
     if base.as_of and base.as_of > audit.as_of:
         found.append(
             f"The baseline {base.source} is as of {base.as_of}, after this audit "
-            f"(as of {audit.as_of}): what it calls new, persisting or resolved may be the "
-            "wrong way round; compare with an earlier audit."
+            f"(as of {audit.as_of}): this audit's new, persisting and resolved "
+            "exceptions may be the wrong way round; use an earlier audit as the baseline."
         )
     return found
 
@@ -58,8 +58,8 @@ def summary_text(audit: Audit) -> str:
             f"{s['accepted']} finding{_s(s['accepted'])} accepted by a professional judgement "
             f"(not counted as exceptions); {s['judgements_to_review']} "
             f"judgement{_s(s['judgements_to_review'])} that "
-            f"{'does' if s['judgements_to_review'] == 1 else 'do'} not count (no longer applies"
-            " or out of date): please review."
+            f"{'does' if s['judgements_to_review'] == 1 else 'do'} not count (the report "
+            "says why for each): please review."
         )
     b = audit.baseline_summary()
     if b is not None:

@@ -296,7 +296,7 @@ class Pool(Generic[T, A]):
                 # what it said before it was stopped counts: answers already in the pipe
                 with contextlib.suppress(EOFError, OSError):
                     self._read(w, answered)
-                crash = self._bury(w, too_slow(limit), stopped=True)
+                crash = self._bury(w, too_slow(limit))
                 if crash is not None:
                     answered.append(crash)
         return answered
@@ -337,10 +337,8 @@ class Pool(Generic[T, A]):
             return False
         return True
 
-    def _bury(
-        self, w: Worker[T], how: str | None = None, *, stopped: bool = False
-    ) -> tuple[T, A] | None:
-        """A worker died (or was `stopped` at its time limit, `how` saying so): blame the task
+    def _bury(self, w: Worker[T], how: str | None = None) -> tuple[T, A] | None:
+        """A worker died (or was stopped at its time limit: `how` a `Stopped`): blame the task
         it was working on, requeue the rest, replace it. A worker stopped between two tasks
         was not dying: it never counts towards `_MAX_START_FAILURES` losses without blame."""
         self._selector.unregister(w.conn.fileno())
@@ -365,7 +363,7 @@ class Pool(Generic[T, A]):
             at = w.current.value
             culprit = next((t for t in w.pending if t.seq <= at < t.seq + _size(t)), None)
             if culprit is None:  # it died between two tasks: nobody to blame
-                self._lost_without_blame += 0 if stopped else 1
+                self._lost_without_blame += 0 if isinstance(how, Stopped) else 1
                 if self._lost_without_blame >= _MAX_START_FAILURES:
                     raise EngineError("the checking processes keep stopping (" + how + ")")
             else:

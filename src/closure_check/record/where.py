@@ -25,7 +25,6 @@ __all__ = [
     "Lines",
     "date_hint",
     "field_names_at",
-    "item_word",
     "path_in_words",
     "true_false_hint",
 ]
@@ -122,9 +121,9 @@ def _yaml_lines(text: str) -> dict[str, int]:
 
 # -- the path in words -------------------------------------------------------------------------
 
-#: what one item of each list of the record format is called, in words: the one table of them
-#: for every text that names an item (here, and the check page's fields: service/page.py). An
-#: item of `people` is an adult, as the record format, the rules and the audit call them.
+#: what one item of each list of the record format is called, in words, for every text that
+#: names an item (`path_in_words`: the input errors and the check page's fields). An item of
+#: `people` is an adult, as the record format, the rules and the audit call them.
 _ITEMS = {
     "children": "child",
     "people": "adult",
@@ -143,7 +142,7 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
              "ninth", "tenth")  # fmt: skip
 
 
-def item_word(list_name: str) -> str:
+def _item_word(list_name: str) -> str:
     """What one item of the record's list `list_name` is called: `people` -> "adult"."""
     return _ITEMS.get(list_name, list_name.replace("_", " ") + " item")
 
@@ -169,7 +168,7 @@ def path_in_words(data: object, loc: tuple[int | str, ...]) -> str:
             if keys:
                 parts.append(" ".join(keys).replace("_", " "))
                 keys = []
-            words = f"{_ordinal(part)} {item_word(list_name)}"
+            words = f"{_ordinal(part)} {_item_word(list_name)}"
             label = _label(nxt)
             parts.append(f"{words} ({label})" if label else words)
         else:

@@ -33,7 +33,7 @@ from .checking import Checking, NotChecked, Overloaded
 from .decisions import DecisionLog
 from .limits import Limits, read_body
 from .outcomes import api_message, cause_of, log_not_checked
-from .problems import Refusal, error_response, problems_response
+from .problems import Refusal, error_response, page_headers, problems_response
 from .settings import Settings
 
 __all__ = ["create_app"]
@@ -247,9 +247,7 @@ def _docs(app: FastAPI) -> None:
             "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
             "frame-ancestors 'none'"
         )
-        page.headers["X-Content-Type-Options"] = "nosniff"
-        page.headers["X-Frame-Options"] = "DENY"
-        page.headers["Referrer-Policy"] = "same-origin"
+        page_headers(page)
         return page
 
 
@@ -284,6 +282,7 @@ def _handlers(app: FastAPI) -> None:
         )
 
     async def not_checked(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NotChecked)  # registered for NotChecked alone
         message = api_message(cause_of(exc), request.state.decision_id)
         return error_response(500, "not_checked", message)
 

@@ -11,7 +11,10 @@ from here, and none of them ever holds a value from the record."""
 from __future__ import annotations
 
 import logging
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    from .checking import NotChecked
 
 __all__ = ["Cause", "api_message", "cause_of", "log_not_checked", "page_message"]
 
@@ -26,10 +29,9 @@ _LOGGED: Final[dict[Cause, str]] = {
 }
 
 
-def cause_of(exc: BaseException) -> Cause:
-    """Why a NotChecked record was not checked. `timed_out` is read with getattr: a NotChecked
-    without it is a crash."""
-    return "time_limit" if getattr(exc, "timed_out", False) is True else "crash"
+def cause_of(exc: NotChecked) -> Cause:
+    """Why a NotChecked record was not checked."""
+    return "time_limit" if exc.timed_out else "crash"
 
 
 def api_message(cause: Cause, decision_id: str) -> str:
@@ -42,9 +44,9 @@ def api_message(cause: Cause, decision_id: str) -> str:
             "records are being checked as usual."
         )
     return (
-        "the record was not checked: the rules engine failed on it. Please send this record to "
-        f"whoever supports closure-check (decision {decision_id}); other records are being "
-        "checked as usual."
+        "the record was not checked: the rules engine failed on it. Please try again; if it "
+        "fails again, tell whoever supports closure-check, giving the decision id "
+        f"({decision_id}), not the record; other records are being checked as usual."
     )
 
 

@@ -32,13 +32,14 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from ..errors import InputError, Problem
+from ..output import csp_hash
 from ..record.where import path_in_words
 from ..render import render, report_html
 from ..sources import MAX_RECORD_BYTES, format_of
 from .checking import NotChecked, Overloaded
 from .limits import read_body
 from .outcomes import cause_of, log_not_checked, page_message
-from .problems import Refusal, value_free
+from .problems import Refusal, page_headers, value_free
 
 __all__ = ["router"]
 
@@ -98,10 +99,7 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 def _csp(html: str) -> str:
     """The policy for one page: nothing from anywhere, except the page's own <style> blocks,
     each allowed by the SHA-256 of its text (so no injected style could run either)."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() + "'"
-        for block in dict.fromkeys(_STYLE.findall(html))
-    )
+    hashes = " ".join(f"'{csp_hash(block)}'" for block in dict.fromkeys(_STYLE.findall(html)))
     return (
         "default-src 'none'; "
         f"style-src {hashes or repr('none')}; "
@@ -121,9 +119,7 @@ def _page(
     children's names: no cache may keep it, and no other site is told its address."""
     response = HTMLResponse(html, status_code=status, headers=headers)
     response.headers["Content-Security-Policy"] = _csp(html)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
+    page_headers(response)
     response.headers["Cache-Control"] = "no-store"
     if nonce is not None:
         response.set_cookie(

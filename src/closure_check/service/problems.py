@@ -16,6 +16,7 @@ from ..withheld import value_free
 __all__ = [
     "Refusal",
     "error_response",
+    "page_headers",
     "problems_response",
     "value_free",
 ]
@@ -53,3 +54,11 @@ def problems_response(problems: Iterable[Problem]) -> Response:
 
 
 #: what each kind of problem means, without the value that was given
+
+
+def page_headers(response: Response) -> None:
+    """The headers every HTML page of the service carries (the check page, /docs): its type is
+    what it says, no other site may frame it, and none is told its address."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
